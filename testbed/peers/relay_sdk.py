@@ -1,0 +1,46 @@
+"""Runs nostr-sdk's built-in LocalRelay (NIP-01 correct) with LMDB storage.
+
+Usage: python relay_sdk.py PORT DB_DIR
+Events survive a restart because they live in LMDB under DB_DIR.
+Run with the nostr venv (nostr-sdk==0.45.1).
+"""
+
+import asyncio
+import os
+import signal
+import sys
+
+from nostr_sdk import LocalRelayBuilder, NostrLmdb, uniffi_set_event_loop
+
+
+async def main(port: int, db_dir: str) -> None:
+    # Without this, LMDB's async callbacks have no loop and every EVENT hangs.
+    uniffi_set_event_loop(asyncio.get_running_loop())
+    db = await NostrLmdb.open(db_dir)
+    relay = (
+        LocalRelayBuilder()
+        .addr("127.0.0.1")
+        .port(port)
+        .database(db)
+        .build()
+    )
+    await relay.run()
+    print(f"relay-sdk listening on {await relay.url()}", flush=True)
+
+    # run() returns once the listener is up; `relay` must stay referenced
+    # (dropping it stops the relay), so park here until told to stop.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    relay.shutdown()
+    await asyncio.sleep(0.2)  # let the relay close its connections
+    print("relay-sdk stopped", flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]), sys.argv[2]))
+    # Interpreter teardown races the bindings' Rust threads and segfaults now
+    # and then; skip it. LMDB has committed every write already.
+    os._exit(0)
