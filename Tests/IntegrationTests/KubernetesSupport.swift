@@ -1,0 +1,82 @@
+import Foundation
+@testable import KubeClient
+import Synchronization
+import XCTest
+
+extension TestBed {
+    /// A client with the admin kubeconfig, shut down after `body` whatever happens.
+    func withKubernetes<T>(_ body: (KubernetesClient) async throws -> T) async throws -> T {
+        let client = try KubernetesClient(connection: .kubeconfig(path: try require("NCN_KUBECONFIG")))
+        do {
+            let result = try await body(client)
+            try await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+}
+
+extension KubernetesClient {
+    /// A fresh namespace for one test, deleted afterwards.
+    func withScratchNamespace<T>(_ body: (String) async throws -> T) async throws -> T {
+        let name = "ncn-it-\(UInt32.random(in: 0...UInt32.max))"
+        _ = try await create(Namespace(metadata: ObjectMeta(name: name)))
+        do {
+            let result = try await body(name)
+            try? await delete(Namespace.self, name: name)
+            return result
+        } catch {
+            try? await delete(Namespace.self, name: name)
+            throw error
+        }
+    }
+}
+
+/// Runs a watcher in a child task for the duration of `body`, recording every event, so a
+/// test can wait for what it expects with a deadline even when the stream goes quiet.
+final class WatchRecorder<R: KubernetesResource>: Sendable {
+    private let events = Mutex<[WatcherEvent<R>]>([])
+
+    var recorded: [WatcherEvent<R>] { events.withLock { $0 } }
+
+    func record(_ event: WatcherEvent<R>) { events.withLock { $0.append(event) } }
+
+    /// Polls until the recorded events satisfy `done`; returns them either way.
+    @discardableResult
+    func wait(timeout: Duration = .seconds(20), until done: ([WatcherEvent<R>]) -> Bool) async throws -> [WatcherEvent<R>] {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let now = recorded
+            if done(now) { return now }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return recorded
+    }
+}
+
+func withRecordedWatch<R: KubernetesResource, T: Sendable>(
+    _ makeIterator: @escaping @Sendable () -> Watcher<R>.Iterator,
+    _ body: (WatchRecorder<R>) async throws -> T
+) async throws -> T {
+    let recorder = WatchRecorder<R>()
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask {
+            var iterator = makeIterator()
+            while let event = try await iterator.next() { recorder.record(event) }
+        }
+        defer { group.cancelAll() }
+        return try await body(recorder)
+    }
+}
+
+extension WatcherEvent {
+    var label: String {
+        switch self {
+        case let .restarted(objects): return "restarted(\(objects.count))"
+        case .applied: return "applied"
+        case .deleted: return "deleted"
+        }
+    }
+}
