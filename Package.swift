@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "NostrBridge", targets: ["NostrBridge"]),
         .library(name: "KubeClient", targets: ["KubeClient"]),
+        .library(name: "ComputeAPI", targets: ["ComputeAPI"]),
+        .executable(name: "ncn-crdgen", targets: ["ncn-crdgen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -16,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         // BIP-340 Schnorr, x-only keys and ECDH come from Debian's libsecp256k1-dev.
@@ -47,6 +50,26 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The ComputeLease/ComputeProvider types and the schema the CRDs are generated from.
+        .target(
+            name: "ComputeAPI",
+            dependencies: [
+                "KubeClient",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "ncn-crdgen",
+            dependencies: ["ComputeAPI"]
+        ),
+        .testTarget(
+            name: "ComputeAPITests",
+            dependencies: ["ComputeAPI", "KubeClient", .product(name: "Yams", package: "Yams")]
+        ),
+        .executableTarget(
+            name: "ncn-bench",
+            dependencies: ["NostrBridge", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(
             name: "NostrBridgeTests",
             dependencies: ["NostrBridge"]
@@ -57,7 +80,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["NostrBridge", "KubeClient"]
+            dependencies: ["NostrBridge", "KubeClient", "ComputeAPI"]
         ),
     ]
 )

@@ -1,0 +1,35 @@
+/// What a lease's container may use; requests equal limits, so the tenant gets exactly what was paid for.
+public struct LeaseResources: Codable, Sendable, Equatable {
+    public var cpu: Quantity
+    public var memory: Quantity
+    public var gpus: Int
+    /// The node label value to match (under the provider's GPU label key); nil accepts any model.
+    public var gpuModel: String?
+
+    public init(cpu: Quantity, memory: Quantity, gpus: Int = 0, gpuModel: String? = nil) {
+        self.cpu = cpu
+        self.memory = memory
+        self.gpus = gpus
+        self.gpuModel = gpuModel
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        cpu = try container.decode(Quantity.self, forKey: .cpu)
+        memory = try container.decode(Quantity.self, forKey: .memory)
+        gpus = try container.decodeIfPresent(Int.self, forKey: .gpus) ?? 0
+        gpuModel = try container.decodeIfPresent(String.self, forKey: .gpuModel)
+    }
+
+    static let schema = Schema.object(
+        "Compute the container gets. Requests equal limits: the tenant pays for and receives exactly this.", [
+            .required("cpu", .quantity("CPU as a Kubernetes quantity, integer or string, e.g. 2 or \"500m\".")),
+            .required("memory", .quantity("Memory as a Kubernetes quantity, integer (bytes) or string, e.g. \"8Gi\".")),
+            .optional("gpus", .integer("Number of whole GPUs (the nvidia.com/gpu resource); 0 for none.")
+                .range(ComputeLimits.gpus).defaulting(0)),
+            .optional("gpuModel", .string(
+                "GPU model the node must have, matched against the provider's GPU node label "
+                    + "(nvidia.com/gpu.product by default), e.g. NVIDIA-H100-80GB-HBM3. Omit to accept any model.")
+                .pattern(Patterns.labelValue).length(1...63)),
+        ])
+}

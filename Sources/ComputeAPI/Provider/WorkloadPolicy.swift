@@ -1,0 +1,95 @@
+/// What the provider lets tenants run. Requests outside it are not bid on.
+public struct WorkloadPolicy: Codable, Sendable, Equatable {
+    /// Registry prefixes images must start with; nil or empty allows any registry.
+    public var allowedRegistries: [String]?
+    public var portRange: PortRange
+    public var maxDurationSeconds: Int
+    public var blockedTenants: [String]?
+    public var maxGPUsPerLease: Int
+
+    public init(
+        allowedRegistries: [String]? = nil, portRange: PortRange = PortRange(), maxDurationSeconds: Int = ComputeDefaults.maxDurationSeconds,
+        blockedTenants: [String]? = nil, maxGPUsPerLease: Int = ComputeDefaults.maxGPUsPerLease
+    ) {
+        self.allowedRegistries = allowedRegistries
+        self.portRange = portRange
+        self.maxDurationSeconds = maxDurationSeconds
+        self.blockedTenants = blockedTenants
+        self.maxGPUsPerLease = maxGPUsPerLease
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        allowedRegistries = try container.decodeIfPresent([String].self, forKey: .allowedRegistries)
+        portRange = try container.decodeIfPresent(PortRange.self, forKey: .portRange) ?? PortRange()
+        maxDurationSeconds = try container.decodeIfPresent(Int.self, forKey: .maxDurationSeconds) ?? ComputeDefaults.maxDurationSeconds
+        blockedTenants = try container.decodeIfPresent([String].self, forKey: .blockedTenants)
+        maxGPUsPerLease = try container.decodeIfPresent(Int.self, forKey: .maxGPUsPerLease) ?? ComputeDefaults.maxGPUsPerLease
+    }
+
+    /// Whether `image` comes from an allowed registry. A prefix matches at a path boundary, so
+    /// "ghcr.io/org" allows "ghcr.io/org/app:1" but not "ghcr.io/organised/app"; images without
+    /// a registry host are Docker Hub's, so "docker.io" allows "busybox".
+    public func allowsImage(_ image: String) -> Bool {
+        guard let allowedRegistries, !allowedRegistries.isEmpty else { return true }
+        let canonical = Self.canonicalImage(image)
+        return allowedRegistries.contains { prefix in canonical == prefix || canonical.hasPrefix(prefix + "/") }
+    }
+
+    /// The image reference with its registry spelled out, as the container runtime resolves it:
+    /// "busybox" is "docker.io/library/busybox", "org/app" is "docker.io/org/app".
+    public static func canonicalImage(_ image: String) -> String {
+        let parts = image.split(separator: "/", maxSplits: 1)
+        if parts.count == 2, parts[0].contains(".") || parts[0].contains(":") || parts[0] == "localhost" {
+            return image
+        }
+        return parts.count == 2 ? "docker.io/" + image : "docker.io/library/" + image
+    }
+
+    public func blocks(tenant pubkey: String) -> Bool {
+        blockedTenants?.contains(pubkey.lowercased()) ?? false
+    }
+
+    static let schema = Schema.object("What tenants may run here; requests outside this policy get no bid.", [
+        .optional("allowedRegistries", .array(
+            of: .string("A registry host, optionally with a port and repository prefix, e.g. ghcr.io or ghcr.io/myorg.")
+                .pattern(Patterns.registryPrefix).maxLength(512),
+            "Images must come from one of these registries (matched as a prefix at a path boundary). "
+                + "Empty or absent allows any registry; images without a registry host are Docker Hub's (docker.io/library/...).")
+            .maxItems(ComputeLimits.listEntries).listSet()),
+        .optional("portRange", PortRange.schema.defaulting(.object([]))),
+        .optional("maxDurationSeconds", .integer("The longest lease accepted, in seconds.")
+            .range(ComputeLimits.durationSeconds).defaulting(.integer(Int64(ComputeDefaults.maxDurationSeconds)))),
+        .optional("blockedTenants", .array(of: .string("A tenant public key, 64 lowercase hex characters.").pattern(Patterns.hex64),
+                                           "Tenants whose requests are ignored.")
+            .maxItems(4_096).listSet()),
+        .optional("maxGPUsPerLease", .integer("The most GPUs one lease may ask for.")
+            .range(ComputeLimits.gpus).defaulting(.integer(Int64(ComputeDefaults.maxGPUsPerLease)))),
+    ])
+}
+
+/// The container ports tenants may declare. The Service's NodePorts come from the cluster's own range.
+public struct PortRange: Codable, Sendable, Equatable {
+    public var min: Int
+    public var max: Int
+
+    public init(min: Int = ComputeDefaults.portRangeMin, max: Int = ComputeDefaults.portRangeMax) {
+        self.min = min
+        self.max = max
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        min = try container.decodeIfPresent(Int.self, forKey: .min) ?? ComputeDefaults.portRangeMin
+        max = try container.decodeIfPresent(Int.self, forKey: .max) ?? ComputeDefaults.portRangeMax
+    }
+
+    public func contains(_ port: Int) -> Bool { (min...Swift.max(min, max)).contains(port) }
+
+    static let schema = Schema.object("The container ports tenants may declare (the exposed NodePorts come from the cluster's range).", [
+        .optional("min", .integer("The lowest port allowed.").range(ComputeLimits.port)
+            .defaulting(.integer(Int64(ComputeDefaults.portRangeMin)))),
+        .optional("max", .integer("The highest port allowed.").range(ComputeLimits.port)
+            .defaulting(.integer(Int64(ComputeDefaults.portRangeMax)))),
+    ])
+}

@@ -1,0 +1,43 @@
+/// Every default and bound the custom resources have. The schema's `default`/`minimum`/`maximum`
+/// and the Swift decoders both read them from here, and a test checks that decoding a minimal
+/// object in Swift gives what the apiserver's defaulting gives.
+public enum ComputeDefaults {
+    /// One tranche pays for this long; 10 minutes keeps what either side can lose small.
+    public static let intervalSeconds = 600
+    /// How long after `paidUntil` a lease keeps running while the next payment is on its way.
+    public static let graceSeconds = 60
+    /// How long before `paidUntil` the next invoice (or Cashu request) goes out.
+    public static let invoiceLeadSeconds = 120
+    /// The node label that names the GPU model; the NVIDIA GPU feature discovery sets it.
+    public static let gpuNodeLabelKey = "nvidia.com/gpu.product"
+    public static let serviceType = EndpointServiceType.nodePort
+    public static let portProtocol = PortProtocol.tcp
+    public static let cashuUnit = CashuUnit.sat
+    /// Unprivileged ports only: tenant containers run as non-root.
+    public static let portRangeMin = 1024
+    public static let portRangeMax = 65535
+    /// A week; longer rentals stream payments just the same but tie up hardware longer than most providers want.
+    public static let maxDurationSeconds = 7 * 24 * 3600
+    public static let maxGPUsPerLease = 8
+}
+
+/// Hard bounds the schema enforces whatever the provider configures: they catch typos and keep
+/// objects small, the provider's `WorkloadPolicy` narrows them further.
+public enum ComputeLimits {
+    public static let intervalSeconds: ClosedRange<Int64> = 10...86_400
+    public static let graceSeconds: ClosedRange<Int64> = 0...3_600
+    public static let invoiceLeadSeconds: ClosedRange<Int64> = 0...3_600
+    public static let durationSeconds: ClosedRange<Int64> = 1...31_536_000
+    public static let gpus: ClosedRange<Int64> = 0...64
+    public static let port: ClosedRange<Int64> = 1...65_535
+    /// Up to every bitcoin there will ever be (21 million BTC in millisatoshis). Not Int64.max:
+    /// the apiserver holds bounds as float64, and Int64.max rounds past the int64 range.
+    public static let msats: ClosedRange<Int64> = 0...2_100_000_000_000_000_000
+    public static let relays: ClosedRange<Int> = 1...16
+    public static let ports = 16
+    public static let envVars = 128
+    public static let commandItems = 64
+    public static let argItems = 256
+    public static let argLength = 4_096
+    public static let listEntries = 256
+}

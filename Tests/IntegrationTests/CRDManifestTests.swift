@@ -1,0 +1,359 @@
+import ComputeAPI
+import Foundation
+import KubeClient
+import XCTest
+
+/// The CRDs, manifests and overlays against the test bed's real kube-apiserver (v1.20.2):
+/// they install, the apiserver validates and defaults exactly as the Swift types do, status
+/// goes through the subresource, kubectl shows the columns and explains the fields, and the
+/// operator's RBAC grants what it needs and no more.
+///
+/// The CRDs are applied for real and left installed (other tests use them; deleting a CRD would
+/// delete their objects). Everything else is created under a random name and deleted again.
+final class CRDManifestTests: XCTestCase {
+    private var bed: TestBed!
+    private var kubectl: CRDKubectl!
+    /// Objects this test made, deleted in tearDown even when an assertion threw halfway.
+    private var created: [String] = []
+
+    override func setUp() async throws {
+        bed = try TestBed.load()
+        kubectl = CRDKubectl(binary: try bed.require("NCN_KUBECTL"), kubeconfig: try bed.require("NCN_KUBECONFIG"))
+        try kubectl.run("apply", "-f", Self.path("crds"))
+        try kubectl.run("wait", "--for", "condition=established", "--timeout=60s",
+                        "crd/computeleases.ncn.dev", "crd/computeproviders.ncn.dev")
+        // Namespaced manifests cannot be dry-run into a namespace that does not exist.
+        try kubectl.run("apply", "-f", Self.path("manifests/00-namespace.yaml"))
+    }
+
+    override func tearDown() {
+        for object in created {
+            _ = try? kubectl?.execute(["delete", object, "--ignore-not-found", "--wait=false"])
+        }
+        super.tearDown()
+    }
+
+    /// A fresh name, remembered for clean-up.
+    private func makeName(_ prefix: String, kind: String) -> String {
+        let name = "\(prefix)-\(UInt32.random(in: 0...UInt32.max))"
+        created.append("\(kind)/\(name)")
+        return name
+    }
+
+    func testCRDsManifestsAndEveryOverlayPassServerSideDryRun() throws {
+        let crds = try kubectl.run("apply", "--dry-run=server", "-f", Self.path("crds"))
+        XCTAssertTrue(crds.contains("computeleases.ncn.dev"), crds)
+        let manifests = try kubectl.run("apply", "--dry-run=server", "-f", Self.path("manifests"))
+        for object in ["clusterrole.rbac.authorization.k8s.io/ncn-operator", "deployment.apps/ncn-operator",
+                       "service/ncn-operator-metrics", "computeprovider.ncn.dev/default", "role.rbac.authorization.k8s.io/ncn-operator-leader-election"] {
+            XCTAssertTrue(manifests.contains(object), "missing \(object) in:\n\(manifests)")
+        }
+        let template = try kubectl.run("apply", "--dry-run=server", "-f", Self.path("manifests/templates"))
+        XCTAssertTrue(template.contains("secret/ncn-provider"), template)
+        for kustomization in ["base", "overlays/gpu-cluster", "overlays/devnet"] {
+            let output = try kubectl.run("apply", "--dry-run=server", "-k", Self.path("helm-free-kustomize/" + kustomization))
+            XCTAssertTrue(output.contains("computeprovider.ncn.dev/default"), "\(kustomization):\n\(output)")
+            XCTAssertTrue(output.contains("deployment.apps/ncn-operator"), "\(kustomization):\n\(output)")
+        }
+    }
+
+    func testTypedLeaseAndProviderRoundTripThroughTheApiserver() async throws {
+        try await withClient { client in
+            var lease = Self.lease(named: makeName("it-cl", kind: "computelease"))
+            lease.status = nil
+            let created = try await client.create(lease)
+            XCTAssertEqual(created.spec, lease.spec)
+            XCTAssertEqual(created.metadata.labels?[ComputeLease.Labels.tenant], String(lease.spec.tenantPubkey.prefix(16)))
+            XCTAssertEqual(created.metadata.generation, 1)
+            let fetched = try await client.get(ComputeLease.self, name: lease.metadata.name!)
+            XCTAssertEqual(fetched.spec, lease.spec)
+            XCTAssertEqual(fetched.violations(), [])
+            try await client.delete(ComputeLease.self, name: lease.metadata.name!)
+
+            let provider = ComputeProvider(name: makeName("it-cp", kind: "computeprovider"), spec: Self.provider.spec)
+            let createdProvider = try await client.create(provider)
+            XCTAssertEqual(createdProvider.spec, provider.spec)
+            let listed = try await client.list(ComputeProvider.self)
+            XCTAssertTrue(listed.items.contains { $0.metadata.name == provider.metadata.name })
+            try await client.delete(ComputeProvider.self, name: provider.metadata.name!)
+        }
+    }
+
+    /// Swift's defaults are the schema's (a unit test); here the schema's are the apiserver's.
+    func testTheApiserverDefaultsLikeTheSwiftTypes() async throws {
+        try await withClient { client in
+            let leaseName = makeName("it-cl-min", kind: "computelease")
+            let lease: OrderedJSON = [
+                "apiVersion": "ncn.dev/v1alpha1", "kind": "ComputeLease", "metadata": ["name": .string(leaseName)],
+                "spec": [
+                    "tenantPubkey": .string(Self.tenant), "requestEventId": .string(Self.request), "relays": ["ws://127.0.0.1:17001"],
+                    "image": "busybox", "resources": ["cpu": "1", "memory": "1Gi"], "ports": [["port": 8080]],
+                    "durationSeconds": 600, "pricePerIntervalMsats": 1000, "paymentRail": "cashu",
+                ],
+            ]
+            let storedLease = try OrderedJSON(jsonData: Data(try await client.send(
+                .POST, ComputeLease.descriptor.path(), body: Array(lease.jsonData()))))
+            XCTAssertEqual(storedLease["spec"], ComputeLease.definition.rootSchema.applyingDefaults(to: lease)["spec"])
+            XCTAssertEqual(try storedLease.decode(ComputeLease.self).spec, try lease.decode(ComputeLease.self).spec)
+            try await client.delete(ComputeLease.self, name: leaseName)
+
+            let providerName = makeName("it-cp-min", kind: "computeprovider")
+            let provider: OrderedJSON = [
+                "apiVersion": "ncn.dev/v1alpha1", "kind": "ComputeProvider", "metadata": ["name": .string(providerName)],
+                "spec": [
+                    "relays": ["ws://127.0.0.1:17001"], "pricing": ["msatsPerCpuHour": 1000, "msatsPerGiBHour": 100],
+                    "payments": ["cashu": ["mints": ["http://127.0.0.1:13338"]]],
+                    "secretRef": ["name": "ncn-provider", "namespace": "ncn-system"],
+                ],
+            ]
+            let storedProvider = try OrderedJSON(jsonData: Data(try await client.send(
+                .POST, ComputeProvider.descriptor.path(), body: Array(provider.jsonData()))))
+            XCTAssertEqual(storedProvider["spec"], ComputeProvider.definition.rootSchema.applyingDefaults(to: provider)["spec"])
+            XCTAssertEqual(try storedProvider.decode(ComputeProvider.self).spec, try provider.decode(ComputeProvider.self).spec)
+            try await client.delete(ComputeProvider.self, name: providerName)
+        }
+    }
+
+    func testStatusGoesThroughTheSubresourceAndKubectlShowsTheColumns() async throws {
+        try await withClient { client in
+            let name = makeName("it-cl-status", kind: "computelease")
+            var lease = Self.lease(named: name)
+            let status = lease.status
+            lease.status = nil
+            var created = try await client.create(lease)
+            XCTAssertNil(created.status)
+
+            // Status on the main resource is ignored once the status subresource exists...
+            created.status = status
+            created.spec.image = "ghcr.io/nostr-compute/other:1"
+            let replaced = try await client.replace(created)
+            XCTAssertNil(replaced.status)
+            XCTAssertEqual(replaced.metadata.generation, 2)
+
+            // ...and written only through it, which leaves the spec (and generation) alone.
+            var withStatus = replaced
+            withStatus.status = status
+            withStatus.status?.observedGeneration = replaced.metadata.generation
+            withStatus.spec.image = "ignored-by-the-status-subresource"
+            let updated = try await client.replaceStatus(withStatus)
+            XCTAssertEqual(updated.status, withStatus.status)
+            XCTAssertEqual(updated.spec.image, "ghcr.io/nostr-compute/other:1")
+            XCTAssertEqual(updated.metadata.generation, 2)
+
+            let table = try kubectl.run("get", "computeleases", name)
+            let lines = table.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+            XCTAssertEqual(lines.first, ["NAME", "TENANT", "IMAGE", "GPU", "PHASE", "PAID-UNTIL", "ENDPOINT", "AGE"], table)
+            XCTAssertEqual(lines.dropFirst().first?.dropLast(), [name, String(Self.tenant.prefix(16)), "ghcr.io/nostr-compute/other:1",
+                                                                "2xNVIDIA-H100-80GB-HBM3", "Running", "2026-11-24T20:20:00Z", "203.0.113.7:31888"], table)
+            let wide = try kubectl.run("get", "cl", name, "-o", "wide")
+            XCTAssertTrue(wide.contains("NODE") && wide.contains("gpu-node-1") && wide.contains("lightning"), wide)
+            let category = try kubectl.run("get", "ncn")
+            XCTAssertTrue(category.contains("computelease.ncn.dev/\(name)"), category)
+
+            try await client.delete(ComputeLease.self, name: name)
+        }
+    }
+
+    func testTheSchemaRejectsInvalidLeases() async throws {
+        try await withClient { client in
+            let cases: [(String, String, (inout ComputeLease) -> Void)] = [
+                ("bad pubkey", "spec.tenantPubkey", { $0.spec.tenantPubkey = "npub1notahexkey" }),
+                ("negative GPU count", "spec.resources.gpus", { $0.spec.resources.gpus = -1 }),
+                ("bad quantity", "spec.resources.memory", { $0.spec.resources.memory = "lots" }),
+                ("negative quantity", "spec.resources.cpu", { $0.spec.resources.cpu = "-2" }),
+                ("plain-http relay", "spec.relays[0]", { $0.spec.relays = ["https://relay.example.com"] }),
+                ("interval too short", "spec.intervalSeconds", { $0.spec.intervalSeconds = 1 }),
+            ]
+            for (what, field, change) in cases {
+                var lease = Self.lease(named: makeName("it-cl-bad", kind: "computelease"))
+                lease.status = nil
+                change(&lease)
+                XCTAssertTrue(lease.violations().contains { $0.path == field }, "Swift accepts a lease with a \(what)")
+                do {
+                    _ = try await client.create(lease)
+                    XCTFail("the apiserver accepted a lease with a \(what)")
+                    try? await client.delete(ComputeLease.self, name: lease.metadata.name!)
+                } catch let error as KubernetesError {
+                    XCTAssertEqual(error.statusCode, 422, "\(what): \(error)")
+                    XCTAssertEqual(error.reason, "Invalid", "\(what): \(error)")
+                    // The apiserver (1.20) names list items without their index: spec.relays, not spec.relays[0].
+                    let fields = error.status?.details?.causes?.compactMap(\.field) ?? []
+                    let unindexed = field.replacingOccurrences(of: #"\[[0-9]+\]"#, with: "", options: .regularExpression)
+                    XCTAssertTrue(fields.contains(unindexed), "\(what): causes \(fields) lack \(unindexed)")
+                }
+            }
+
+            // An unknown phase, sent raw because the Swift enum cannot even hold one.
+            let name = makeName("it-cl-phase", kind: "computelease")
+            var lease = Self.lease(named: name)
+            lease.status = nil
+            let created = try await client.create(lease)
+            var json = try OrderedJSON(encoding: created)
+            json.set("status", ["phase": "Sleeping"])
+            do {
+                _ = try await client.send(.PUT, ComputeLease.descriptor.path(name: name, subresource: "status"), body: Array(json.jsonData()))
+                XCTFail("the apiserver accepted an unknown phase")
+            } catch let error as KubernetesError {
+                XCTAssertEqual(error.statusCode, 422, "\(error)")
+                XCTAssertTrue(error.status?.details?.causes?.contains { $0.field == "status.phase" } ?? false, "\(error)")
+            }
+            XCTAssertEqual(ComputeLease.definition.rootSchema.violations(of: json).map(\.path), ["status.phase"])
+            try await client.delete(ComputeLease.self, name: name)
+        }
+    }
+
+    func testKubectlExplainDocumentsTheFields() async throws {
+        // The apiserver publishes a new CRD's OpenAPI a few seconds after it is established.
+        var output = ""
+        for _ in 0..<30 {
+            output = (try? kubectl.run("explain", "computelease.spec.resources")) ?? ""
+            if output.contains("gpuModel") { break }
+            try await Task.sleep(nanoseconds: 1_000_000_000)
+        }
+        for text in ["cpu", "memory", "gpus", "gpuModel", "Number of whole GPUs", "Kubernetes quantity", "-required-"] {
+            XCTAssertTrue(output.contains(text), "kubectl explain lacks \(text):\n\(output)")
+        }
+        let lease = try kubectl.run("explain", "computelease")
+        XCTAssertTrue(lease.contains("one rental of this cluster's compute"), lease)
+        let status = try kubectl.run("explain", "computelease.status.conditions")
+        XCTAssertTrue(status.contains("lastTransitionTime") && status.contains("observedGeneration"), status)
+        let provider = try kubectl.run("explain", "computeprovider.spec.secretRef")
+        XCTAssertTrue(provider.contains("never appear in this object"), provider)
+    }
+
+    /// The manifests' RBAC, applied for real, asked through `kubectl auth can-i --as` the operator.
+    func testTheOperatorRBACGrantsWhatItNeedsAndNoMore() throws {
+        for file in ["10-serviceaccount.yaml", "20-clusterrole.yaml", "21-clusterrolebinding.yaml",
+                     "22-leader-election-role.yaml", "23-leader-election-rolebinding.yaml"] {
+            try kubectl.run("apply", "-f", Self.path("manifests/" + file))
+        }
+        let allowed: [[String]] = [
+            ["create", "computeleases.ncn.dev"], ["delete", "computeleases.ncn.dev"], ["watch", "computeleases.ncn.dev"],
+            ["update", "computeleases.ncn.dev", "--subresource=status"], ["update", "computeleases.ncn.dev", "--subresource=finalizers"],
+            ["get", "computeproviders.ncn.dev"], ["watch", "computeproviders.ncn.dev"],
+            ["create", "namespaces"], ["delete", "namespaces"],
+            ["create", "pods", "-n", "ncn-lease-x"], ["list", "pods", "--all-namespaces"], ["patch", "services", "-n", "ncn-lease-x"],
+            ["create", "networkpolicies.networking.k8s.io", "-n", "ncn-lease-x"], ["create", "resourcequotas", "-n", "ncn-lease-x"],
+            ["create", "limitranges", "-n", "ncn-lease-x"], ["create", "secrets", "-n", "ncn-lease-x"], ["get", "secrets", "-n", "ncn-system"],
+            ["watch", "nodes"], ["create", "events", "-n", "default"],
+            ["create", "leases.coordination.k8s.io", "-n", "ncn-system"], ["update", "leases.coordination.k8s.io/ncn-operator", "-n", "ncn-system"],
+        ]
+        let refused: [[String]] = [
+            ["create", "computeproviders.ncn.dev"], ["update", "computeproviders.ncn.dev"],
+            ["list", "secrets", "--all-namespaces"], ["watch", "secrets", "-n", "ncn-system"],
+            ["delete", "nodes"], ["patch", "nodes"], ["get", "configmaps", "-n", "ncn-system"],
+            ["create", "deployments.apps", "-n", "ncn-system"], ["create", "clusterrolebindings.rbac.authorization.k8s.io"],
+            ["update", "leases.coordination.k8s.io/kube-scheduler", "-n", "ncn-system"],
+            ["create", "leases.coordination.k8s.io", "-n", "kube-system"], ["create", "pods", "--subresource=exec", "-n", "ncn-lease-x"],
+        ]
+        for request in allowed {
+            XCTAssertEqual(try canI(request), true, "the operator needs: \(request.joined(separator: " "))")
+        }
+        for request in refused {
+            XCTAssertEqual(try canI(request), false, "the operator must not: \(request.joined(separator: " "))")
+        }
+    }
+
+    // MARK: Helpers
+
+    private func canI(_ request: [String]) throws -> Bool {
+        let result = try kubectl.execute(["auth", "can-i", "--as=system:serviceaccount:ncn-system:ncn-operator"] + request)
+        return result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "yes"
+    }
+
+    private func withClient(_ body: (KubernetesClient) async throws -> Void) async throws {
+        let client = try KubernetesClient(connection: .kubeconfig(path: try bed.require("NCN_KUBECONFIG")))
+        do {
+            try await body(client)
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    static let tenant = "3bf0c63fcb93463407af97a5e5ee64fa883d107ef9e558472c4eb9aaaefa459d"
+    static let request = "b6f6f5ef1d4b3c9e8f0a1d2c3b4a59687766554433221100ffeeddccbbaa9988"
+
+    static func path(_ relative: String) -> String {
+        TestBed.packageRoot.appendingPathComponent(relative).path
+    }
+
+    static func lease(named name: String) -> ComputeLease {
+        let time = Timestamp(rfc3339: "2026-11-24T20:00:00Z")!
+        var lease = ComputeLease(name: name, spec: ComputeLeaseSpec(
+            tenantPubkey: tenant, requestEventId: request, relays: ["ws://127.0.0.1:17001"],
+            image: "ghcr.io/nostr-compute/jupyter:2026.11", args: ["--port=8888"],
+            env: [LeaseEnvVar(name: "MODE", value: "lab")],
+            resources: LeaseResources(cpu: "4", memory: "16Gi", gpus: 2, gpuModel: "NVIDIA-H100-80GB-HBM3"),
+            ports: [LeasePort(port: 8888, name: "jupyter")],
+            durationSeconds: 3600, pricePerIntervalMsats: 2_500_000, paymentRail: .lightning, bidExpiresAt: time.adding(seconds: 300)))
+        var status = ComputeLeaseStatus(
+            phase: .running,
+            conditions: [Condition(type: .paid, status: .true, reason: "TranchePaid", lastTransitionTime: time)],
+            paidUntil: time.adding(seconds: 1200), node: "gpu-node-1", namespace: "ncn-lease-x",
+            ledger: LedgerSummary(tranchesPaid: 2, msatsReceived: 5_000_000, lastPaymentAt: time),
+            message: "running")
+        status.setEndpoints([LeaseEndpoint(name: "jupyter", host: "203.0.113.7", port: 31888)])
+        lease.status = status
+        return lease
+    }
+
+    static let provider = ComputeProvider(spec: ComputeProviderSpec(
+        relays: ["ws://127.0.0.1:17001", "ws://127.0.0.1:17002"],
+        pricing: Pricing(msatsPerCpuHour: 20_000, msatsPerGiBHour: 5_000, msatsPerGpuHour: ["NVIDIA-H100-80GB-HBM3": 2_500_000]),
+        payments: PaymentSettings(lightning: LightningRail(backend: .lnbits), cashu: CashuRail(mints: ["http://127.0.0.1:13338"])),
+        policy: WorkloadPolicy(allowedRegistries: ["ghcr.io"], blockedTenants: [String(repeating: "ab", count: 32)]),
+        advertise: Advertisement(region: "devnet", labels: ["tier": "test"]),
+        runtimeClassName: "gvisor",
+        secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system")))
+}
+
+/// The test bed's kubectl, run through Foundation's Process.
+private struct CRDKubectl {
+    let binary: String
+    let kubeconfig: String
+
+    struct Result {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    /// Runs kubectl and returns its output; a non-zero exit is an error carrying stderr.
+    @discardableResult
+    func run(_ arguments: String...) throws -> String {
+        let result = try execute(arguments)
+        guard result.status == 0 else {
+            throw CRDKubectlError(arguments: arguments, status: result.status, errors: result.errors + result.output)
+        }
+        return result.output
+    }
+
+    func execute(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--kubeconfig", kubeconfig] + arguments
+        // Files rather than pipes: nothing can block on a full pipe buffer.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kubectl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("out"), err = folder.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus,
+                      output: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                      errors: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    }
+}
+
+private struct CRDKubectlError: Error, CustomStringConvertible {
+    let arguments: [String]
+    let status: Int32
+    let errors: String
+    var description: String { "kubectl \(arguments.joined(separator: " ")) exited \(status): \(errors)" }
+}
