@@ -66,6 +66,18 @@ let package = Package(
             name: "ComputeAPITests",
             dependencies: ["ComputeAPI", "KubeClient", .product(name: "Yams", package: "Yams")]
         ),
+        // The controller: reconcile loop, work queue, inventory, leader election.
+        .target(
+            name: "Operator",
+            dependencies: [
+                "KubeClient", "ComputeAPI", "NostrBridge",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "OperatorTests",
+            dependencies: ["Operator"]
+        ),
         .executableTarget(
             name: "ncn-bench",
             dependencies: ["NostrBridge", .product(name: "ArgumentParser", package: "swift-argument-parser")]

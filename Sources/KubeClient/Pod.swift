@@ -41,6 +41,7 @@ public struct Container: Codable, Sendable, Equatable {
     public var command: [String]?
     public var args: [String]?
     public var env: [EnvVar]?
+    public var envFrom: [EnvFromSource]?
     public var ports: [ContainerPort]?
     public var resources: ResourceRequirements?
     public var securityContext: SecurityContext?
@@ -80,6 +81,28 @@ public struct EnvVar: Codable, Sendable, Equatable {
         self.name = name
         self.value = value
         self.valueFrom = valueFrom
+    }
+}
+
+/// Every key of a Secret or ConfigMap as an environment variable.
+public struct EnvFromSource: Codable, Sendable, Equatable {
+    public struct Reference: Codable, Sendable, Equatable {
+        public var name: String
+        public var optional: Bool?
+        public init(name: String, optional: Bool? = nil) {
+            self.name = name
+            self.optional = optional
+        }
+    }
+
+    public var secretRef: Reference?
+    public var configMapRef: Reference?
+    public var prefix: String?
+
+    public init(secretRef: Reference? = nil, configMapRef: Reference? = nil, prefix: String? = nil) {
+        self.secretRef = secretRef
+        self.configMapRef = configMapRef
+        self.prefix = prefix
     }
 }
 

@@ -1,0 +1,74 @@
+import ComputeAPI
+import Foundation
+
+/// The top-level decision for a lease, from its current state alone (level-triggered):
+/// whatever event woke the reconciler, the same state gives the same decision.
+enum LeaseDecision: Equatable {
+    /// Being deleted: tear down and publish the final record, then release the finalizer.
+    case finalize
+    /// Not ours yet: add the finalizer first, so teardown is guaranteed before anything exists.
+    case addFinalizer
+    /// Accepted bid, not paid yet; look again at the bid's expiry.
+    case awaitPayment(until: Date?)
+    /// Paid and within its duration: converge the workload.
+    case run
+    /// Record the terminal phase and reason, then delete the lease.
+    case end(LeasePhase, TerminationReason, String)
+    /// Already terminal in status: delete it (the finalizer does the rest).
+    case delete
+}
+
+enum LeaseLifecycle {
+    static let finalizer = "ncn.dev/teardown"
+
+    static func decide(_ lease: ComputeLease, podPhase: String?, podReason: String?, now: Date) -> LeaseDecision {
+        if lease.metadata.deletionTimestamp != nil { return .finalize }
+        if !(lease.metadata.finalizers ?? []).contains(finalizer) { return .addFinalizer }
+        let status = lease.status ?? ComputeLeaseStatus()
+        if let phase = status.phase, phase.isTerminal { return .delete }
+
+        guard let paidUntil = status.paidUntil?.date else {
+            if let expiry = lease.spec.bidExpiresAt?.date, now >= expiry {
+                return .end(.expired, .bidExpired, "The bid expired before the first payment arrived.")
+            }
+            return .awaitPayment(until: lease.spec.bidExpiresAt?.date)
+        }
+        // Payment is the primary defence: a lapsed lease ends even if billing has not said so yet.
+        let grace = TimeInterval(lease.spec.graceSeconds)
+        if now >= paidUntil.addingTimeInterval(grace) {
+            return .end(.expired, .paymentLapsed,
+                        "Payments stopped: paid until \(Timestamp(paidUntil)), and the \(lease.spec.graceSeconds) s grace period is over.")
+        }
+        if let started = runningSince(lease), now >= started.addingTimeInterval(TimeInterval(lease.spec.durationSeconds)) {
+            return .end(.terminated, .durationElapsed, "The requested duration of \(lease.spec.durationSeconds) s is over.")
+        }
+        switch podPhase {
+        case "Succeeded":
+            return .end(.succeeded, .workloadExited, "The workload exited successfully.")
+        case "Failed" where podReason == "DeadlineExceeded":
+            return .end(.terminated, .durationElapsed, "The requested duration of \(lease.spec.durationSeconds) s is over.")
+        case "Failed":
+            return .end(.failed, .workloadExited, "The workload failed\(podReason.map { " (\($0))" } ?? "").")
+        default:
+            return .run
+        }
+    }
+
+    /// When the lease was first paid: the Paid condition's transition to True.
+    static func runningSince(_ lease: ComputeLease) -> Date? {
+        lease.status?.conditions?.first { $0.type == .paid && $0.status == .true }?.lastTransitionTime.date
+    }
+
+    /// When the reconciler must look again even if nothing changes: the next deadline.
+    static func nextDeadline(_ lease: ComputeLease, now: Date) -> Date? {
+        var deadlines: [Date] = []
+        if let paidUntil = lease.status?.paidUntil?.date {
+            deadlines.append(paidUntil.addingTimeInterval(TimeInterval(lease.spec.graceSeconds)))
+        }
+        if let started = runningSince(lease) {
+            deadlines.append(started.addingTimeInterval(TimeInterval(lease.spec.durationSeconds)))
+        }
+        if lease.status?.paidUntil == nil, let expiry = lease.spec.bidExpiresAt?.date { deadlines.append(expiry) }
+        return deadlines.filter { $0 > now }.min()
+    }
+}

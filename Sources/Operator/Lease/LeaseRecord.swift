@@ -1,0 +1,32 @@
+import ComputeAPI
+import Foundation
+
+/// What happened to a lease, handed over before the object disappears so the tenant
+/// (over Nostr) and the provider's books learn the outcome.
+public struct LeaseFinalRecord: Sendable, Equatable {
+    public var leaseName: String
+    public var tenantPubkey: String
+    public var requestEventId: String
+    public var relays: [String]
+    public var phase: LeasePhase
+    public var reason: TerminationReason
+    public var message: String
+    public var ledger: LedgerSummary
+
+    public init(lease: ComputeLease) {
+        leaseName = lease.metadata.name ?? ""
+        tenantPubkey = lease.spec.tenantPubkey
+        requestEventId = lease.spec.requestEventId
+        relays = lease.spec.relays
+        phase = lease.status?.phase ?? .terminated
+        reason = lease.status?.terminationReason ?? .providerTerminated
+        message = lease.status?.message ?? "The lease was deleted."
+        ledger = lease.status?.ledger ?? LedgerSummary()
+    }
+}
+
+/// Receives final records (the Nostr bridge publishes them as the tenant's final result).
+/// Must be idempotent: a crash after publishing but before the finalizer is removed repeats it.
+public protocol LeaseFinalRecordSink: Sendable {
+    func publish(_ record: LeaseFinalRecord) async throws
+}

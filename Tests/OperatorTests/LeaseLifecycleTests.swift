@@ -1,0 +1,127 @@
+import ComputeAPI
+import Foundation
+import KubeClient
+@testable import Operator
+import XCTest
+
+func fixtureLease(name: String = "lease-abc", gpus: Int = 0) -> ComputeLease {
+    var lease = ComputeLease(name: name, spec: ComputeLeaseSpec(
+        tenantPubkey: String(repeating: "a", count: 64), requestEventId: String(repeating: "b", count: 64),
+        relays: ["ws://127.0.0.1:17001"], image: "busybox:1.36",
+        resources: LeaseResources(cpu: "500m", memory: "256Mi", gpus: gpus, gpuModel: gpus > 0 ? "NVIDIA-H100-80GB-HBM3" : nil),
+        ports: [LeasePort(port: 8080)], durationSeconds: 3600, pricePerIntervalMsats: 10_000,
+        intervalSeconds: 600, graceSeconds: 60, paymentRail: .lightning))
+    lease.metadata.uid = "uid-1"
+    lease.metadata.finalizers = [LeaseLifecycle.finalizer]
+    return lease
+}
+
+final class LeaseLifecycleTests: XCTestCase {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    private func paid(_ lease: ComputeLease, since: Date, until: Date) -> ComputeLease {
+        var lease = lease
+        var status = ComputeLeaseStatus(phase: .provisioning, paidUntil: Timestamp(until))
+        status.conditions = [Condition(type: .paid, status: .true, reason: "TranchePaid", lastTransitionTime: Timestamp(since))]
+        lease.status = status
+        return lease
+    }
+
+    func testTheFinalizerComesFirstAndDeletionAlwaysFinalizes() {
+        var lease = fixtureLease()
+        lease.metadata.finalizers = nil
+        XCTAssertEqual(LeaseLifecycle.decide(lease, podPhase: nil, podReason: nil, now: t0), .addFinalizer)
+        lease.metadata.deletionTimestamp = "2027-01-01T00:00:00Z"
+        XCTAssertEqual(LeaseLifecycle.decide(lease, podPhase: nil, podReason: nil, now: t0), .finalize)
+    }
+
+    func testUnpaidLeasesWaitUntilTheBidExpires() {
+        var lease = fixtureLease()
+        lease.spec.bidExpiresAt = Timestamp(t0.addingTimeInterval(30))
+        XCTAssertEqual(LeaseLifecycle.decide(lease, podPhase: nil, podReason: nil, now: t0), .awaitPayment(until: t0.addingTimeInterval(30)))
+        guard case .end(.expired, .bidExpired, _) = LeaseLifecycle.decide(lease, podPhase: nil, podReason: nil, now: t0.addingTimeInterval(30)) else {
+            return XCTFail()
+        }
+        XCTAssertEqual(LeaseLifecycle.nextDeadline(lease, now: t0), t0.addingTimeInterval(30))
+    }
+
+    func testPaidLeasesRunUntilPaymentPlusGraceRunsOut() {
+        let lease = paid(fixtureLease(), since: t0, until: t0.addingTimeInterval(600))
+        XCTAssertEqual(LeaseLifecycle.decide(lease, podPhase: "Running", podReason: nil, now: t0.addingTimeInterval(659)), .run)
+        guard case .end(.expired, .paymentLapsed, let message) = LeaseLifecycle.decide(lease, podPhase: "Running", podReason: nil, now: t0.addingTimeInterval(660)) else {
+            return XCTFail()
+        }
+        XCTAssertTrue(message.contains("grace"), message)
+        XCTAssertEqual(LeaseLifecycle.nextDeadline(lease, now: t0), t0.addingTimeInterval(660))
+    }
+
+    func testTheDurationEndsTheLeaseEvenWhenPaidFurther() {
+        let lease = paid(fixtureLease(), since: t0, until: t0.addingTimeInterval(7200))
+        XCTAssertEqual(LeaseLifecycle.decide(lease, podPhase: "Running", podReason: nil, now: t0.addingTimeInterval(3599)), .run)
+        guard case .end(.terminated, .durationElapsed, _) = LeaseLifecycle.decide(lease, podPhase: "Running", podReason: nil, now: t0.addingTimeInterval(3600)) else {
+            return XCTFail()
+        }
+    }
+
+    func testThePodsEndIsTheLeasesEnd() {
+        let lease = paid(fixtureLease(), since: t0, until: t0.addingTimeInterval(600))
+        guard case .end(.succeeded, .workloadExited, _) = LeaseLifecycle.decide(lease, podPhase: "Succeeded", podReason: nil, now: t0) else { return XCTFail() }
+        guard case .end(.failed, .workloadExited, _) = LeaseLifecycle.decide(lease, podPhase: "Failed", podReason: "Error", now: t0) else { return XCTFail() }
+        guard case .end(.terminated, .durationElapsed, _) = LeaseLifecycle.decide(lease, podPhase: "Failed", podReason: "DeadlineExceeded", now: t0) else { return XCTFail() }
+    }
+
+    func testTerminalLeasesAreDeleted() {
+        var lease = paid(fixtureLease(), since: t0, until: t0.addingTimeInterval(600))
+        lease.status?.phase = .expired
+        XCTAssertEqual(LeaseLifecycle.decide(lease, podPhase: nil, podReason: nil, now: t0), .delete)
+    }
+}
+
+final class LeaseStatusObserverTests: XCTestCase {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    private func pod(node: String?, phase: String, ready: Bool, unschedulable: String? = nil) -> Pod {
+        var pod = Pod(metadata: ObjectMeta(name: "workload", namespace: "ncn-lease-x"), spec: PodSpec(containers: []))
+        pod.spec?.nodeName = node
+        var status = PodStatus(phase: phase)
+        var conditions: [PodStatus.Condition] = []
+        if let unschedulable {
+            conditions.append(.init(type: "PodScheduled", status: "False", reason: "Unschedulable", message: unschedulable))
+        }
+        conditions.append(.init(type: "Ready", status: ready ? "True" : "False"))
+        status.conditions = conditions
+        pod.status = status
+        return pod
+    }
+
+    func testAnUnschedulableLeaseSaysSoInPlainWords() {
+        let status = LeaseStatusObserver.observe(
+            lease: fixtureLease(gpus: 16), pod: pod(node: nil, phase: "Pending", ready: false,
+                                                    unschedulable: "0/2 nodes are available: 2 Insufficient nvidia.com/gpu."),
+            endpoints: [], namespace: "ncn-lease-x", now: t0)
+        XCTAssertEqual(status.phase, .provisioning)
+        XCTAssertEqual(status.conditions?[.scheduled]?.status, .false)
+        XCTAssertEqual(status.message, "No node can run this lease right now: 0/2 nodes are available: 2 Insufficient nvidia.com/gpu.")
+    }
+
+    func testARunningPodMakesTheLeaseRunningWithEndpoints() {
+        let endpoints = [LeaseEndpoint(name: "p8080", host: "192.0.2.10", port: 31000)]
+        let status = LeaseStatusObserver.observe(lease: fixtureLease(), pod: pod(node: "gpu-1", phase: "Running", ready: true),
+                                                 endpoints: endpoints, namespace: "ncn-lease-x", now: t0)
+        XCTAssertEqual(status.phase, .running)
+        XCTAssertEqual(status.node, "gpu-1")
+        XCTAssertEqual(status.primaryEndpoint, "192.0.2.10:31000")
+        XCTAssertEqual(status.conditions?[.ready]?.status, .true)
+        XCTAssertEqual(status.message, "Running on gpu-1; reachable at 192.0.2.10:31000.")
+    }
+
+    func testObservingTheSameStateTwiceChangesNothing() {
+        var lease = fixtureLease()
+        let first = LeaseStatusObserver.observe(lease: lease, pod: pod(node: "n1", phase: "Running", ready: true), endpoints: [],
+                                                namespace: "ncn-lease-x", now: t0)
+        lease.status = first
+        let second = LeaseStatusObserver.observe(lease: lease, pod: pod(node: "n1", phase: "Running", ready: true), endpoints: [],
+                                                 namespace: "ncn-lease-x", now: t0.addingTimeInterval(100))
+        XCTAssertEqual(first, second, "an unchanged world must not produce a status write")
+    }
+}
