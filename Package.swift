@@ -37,6 +37,7 @@ let package = Package(
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .target(
@@ -84,7 +85,15 @@ let package = Package(
         ),
         .testTarget(
             name: "NostrBridgeTests",
-            dependencies: ["NostrBridge"]
+            dependencies: [
+                "NostrBridge",
+                // An in-process mock relay for the connection driver's tests.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "KubeClientTests",
@@ -92,7 +101,10 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["NostrBridge", "KubeClient", "ComputeAPI"]
+            dependencies: [
+                "NostrBridge", "KubeClient", "ComputeAPI",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
     ]
 )
