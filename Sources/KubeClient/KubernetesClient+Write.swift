@@ -45,9 +45,10 @@ extension KubernetesClient {
     /// Deletes with optional preconditions so we never delete a newer incarnation of the object.
     public func delete<R: KubernetesResource>(
         _: R.Type = R.self, name: String, namespace: String? = nil,
-        propagation: PropagationPolicy? = nil, preconditionUID: String? = nil, preconditionResourceVersion: String? = nil
+        propagation: PropagationPolicy? = nil, preconditionUID: String? = nil, preconditionResourceVersion: String? = nil,
+        gracePeriodSeconds: Int? = nil
     ) async throws {
-        var options = DeleteOptions(propagationPolicy: propagation)
+        var options = DeleteOptions(propagationPolicy: propagation, gracePeriodSeconds: gracePeriodSeconds)
         if preconditionUID != nil || preconditionResourceVersion != nil {
             options.preconditions = .init(uid: preconditionUID, resourceVersion: preconditionResourceVersion)
         }
@@ -82,6 +83,6 @@ extension KubernetesClient {
     }
 
     func encoded<T: Encodable>(_ value: T) throws -> [UInt8] {
-        Array(try JSONEncoder().encode(value))
+        Array(try KubeJSON.encoder.encode(value))
     }
 }

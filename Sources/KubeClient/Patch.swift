@@ -27,18 +27,18 @@ public enum Patch: Sendable {
     func body() throws -> [UInt8] {
         switch self {
         case let .merge(bytes), let .apply(bytes, _, _): return bytes
-        case let .json(operations): return Array(try JSONEncoder().encode(operations))
+        case let .json(operations): return Array(try KubeJSON.encoder.encode(operations))
         }
     }
 
     /// A merge patch from any Encodable (nil optionals are omitted, so they do not delete).
     public static func merge<T: Encodable>(encoding value: T) throws -> Patch {
-        .merge(Array(try JSONEncoder().encode(value)))
+        .merge(Array(try KubeJSON.encoder.encode(value)))
     }
 
     /// Server-side apply of a typed object (JSON is valid YAML).
     public static func apply<T: Encodable>(encoding value: T, fieldManager: String, force: Bool = false) throws -> Patch {
-        .apply(Array(try JSONEncoder().encode(value)), fieldManager: fieldManager, force: force)
+        .apply(Array(try KubeJSON.encoder.encode(value)), fieldManager: fieldManager, force: force)
     }
 }
 
@@ -82,7 +82,7 @@ public struct RawJSON: Encodable, Sendable {
     let json: JSONValue
 
     public init<T: Encodable>(_ value: T) throws {
-        json = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+        json = try JSONDecoder().decode(JSONValue.self, from: KubeJSON.encoder.encode(value))
     }
 
     public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }

@@ -90,3 +90,15 @@ final class KubeConfigTests: XCTestCase {
         XCTAssertEqual(leases.apiVersion, "compute.nostr.dev/v1alpha1")
     }
 }
+
+final class PatchEncodingTests: XCTestCase {
+    func testApplyBodiesAreValidYAMLBecauseSlashesAreNotEscaped() throws {
+        let object = ConfigMap(metadata: ObjectMeta(name: "x", labels: ["ncn.dev/lease": "a/b"]))
+        let patch = try Patch.apply(encoding: object, fieldManager: "m")
+        let body = String(decoding: try patch.body(), as: UTF8.self)
+        XCTAssertFalse(body.contains("\\/"), body)
+        XCTAssertTrue(body.contains("\"ncn.dev/lease\":\"a/b\""), body)
+        XCTAssertEqual(patch.contentType, "application/apply-patch+yaml")
+        XCTAssertEqual(patch.query.map(\.0), ["fieldManager", "force"])
+    }
+}

@@ -11,3 +11,9 @@ close_inherited_fds() {
     if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
   done
 }
+
+# Runs "$@" with an empty signal mask. Processes started from inside `swift test` inherit
+# XCTest's blocked SIGTERM, and a daemon that cannot see SIGTERM only dies by SIGKILL.
+exec_with_default_signals() {
+  exec python3 -c 'import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execvp(sys.argv[1], sys.argv[1:])' "$@"
+}

@@ -81,7 +81,7 @@ k8s_spawn() {
   local name=$1; shift
   if k8s_running "$name"; then return; fi
   mkdir -p "$STATE/pids" "$K8S_DIR/logs"
-  (close_inherited_fds; exec setsid "$@") > "$K8S_DIR/logs/$name.log" 2>&1 < /dev/null &
+  (close_inherited_fds; exec_with_default_signals setsid "$@") > "$K8S_DIR/logs/$name.log" 2>&1 < /dev/null &
   echo $! > "$(k8s_pidfile "$name")"
 }
 

@@ -295,7 +295,7 @@ _peer_launch() {
   (
     close_inherited_fds
     cd "$dir" &&
-      exec setsid env "NCN_PEER_TAG=$(_peer_tag "$name")" "${env_lines[@]}" \
+      exec_with_default_signals setsid env "NCN_PEER_TAG=$(_peer_tag "$name")" "${env_lines[@]}" \
         bash -c 'echo $$ >"$0" && exec "$@"' "$pidfile" "${cmd[@]}"
   ) >>"$dir/log" 2>&1 </dev/null &
   local i
