@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "NostrBridge", "KubeClient", "ComputeAPI",
+                "NostrBridge", "KubeClient", "ComputeAPI", "Operator",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),

@@ -1,0 +1,37 @@
+import ComputeAPI
+
+/// What one lease needs from a single node.
+public struct ResourceDemand: Sendable, Hashable {
+    public var cpuMillis: Int64
+    public var memoryBytes: Int64
+    public var gpus: Int64
+    /// The GPU model the node must have (the pod's nodeSelector); nil accepts any node.
+    public var gpuModel: String?
+
+    public init(cpuMillis: Int64, memoryBytes: Int64, gpus: Int64 = 0, gpuModel: String? = nil) {
+        self.cpuMillis = cpuMillis
+        self.memoryBytes = memoryBytes
+        self.gpus = gpus
+        self.gpuModel = gpuModel
+    }
+
+    public init(cpu: Quantity, memory: Quantity, gpus: Int = 0, gpuModel: String? = nil) throws(InventoryError) {
+        guard let cpuMillis = cpu.milliValue else { throw .invalidQuantity(resource: "cpu", value: cpu.text, context: "demand") }
+        guard let memoryBytes = memory.value else { throw .invalidQuantity(resource: "memory", value: memory.text, context: "demand") }
+        self.init(cpuMillis: cpuMillis, memoryBytes: memoryBytes, gpus: Int64(gpus), gpuModel: gpuModel)
+    }
+
+    public init(_ resources: LeaseResources) throws(InventoryError) {
+        try self.init(cpu: resources.cpu, memory: resources.memory, gpus: resources.gpus, gpuModel: resources.gpuModel)
+    }
+
+    /// The amounts one pod with this demand takes on a node whose GPUs are `nodeModel`.
+    public func amounts(onGPUModel nodeModel: String?) -> ResourceAmounts {
+        ResourceAmounts(cpuMillis: cpuMillis, memoryBytes: memoryBytes, gpus: gpus, gpuModel: nodeModel, pods: 1)
+    }
+
+    /// Whether the node's model satisfies the demand's, as a nodeSelector on the model label would.
+    public func accepts(gpuModel nodeModel: String?) -> Bool {
+        gpuModel == nil || gpuModel == nodeModel
+    }
+}
