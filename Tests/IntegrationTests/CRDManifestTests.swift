@@ -310,7 +310,7 @@ final class CRDManifestTests: XCTestCase {
 }
 
 /// The test bed's kubectl, run through Foundation's Process.
-private struct CRDKubectl {
+struct CRDKubectl {
     let binary: String
     let kubeconfig: String
 

@@ -1,0 +1,149 @@
+import ComputeAPI
+import Foundation
+import KubeClient
+import Logging
+import Metrics
+import Synchronization
+
+/// Runs the lease reconciler: watches leases and everything that affects them into informer
+/// stores, turns changes into work-queue keys, and reconciles each key with a small pool of
+/// workers (a key is never reconciled twice at once). Runs until cancelled.
+public final class LeaseController: Sendable {
+    public struct Options: Sendable {
+        public var workers = 2
+        public var providerName = ComputeProvider.defaultName
+        public var errorPolicy = ErrorPolicy()
+        public init() {}
+    }
+
+    /// Counters for /metrics and logs.
+    public struct Statistics: Sendable, Equatable {
+        public var reconciles = 0
+        public var failures: [String: Int] = [:]
+        public var watchRestarts = 0
+    }
+
+    public let leases = Store<ComputeLease>()
+    public let providers = Store<ComputeProvider>()
+    public let pods = Store<Pod>()
+    public let nodes = Store<Node>()
+    public let queue: WorkQueue<String, ContinuousClock>
+    private let client: KubernetesClient
+    private let options: Options
+    private let finalRecords: any LeaseFinalRecordSink
+    private let logger: Logger
+    private let stats = Mutex(Statistics())
+
+    public init(client: KubernetesClient, finalRecords: any LeaseFinalRecordSink, options: Options = Options(), logger: Logger) {
+        self.client = client
+        self.options = options
+        self.finalRecords = finalRecords
+        self.logger = logger
+        self.queue = WorkQueue(clock: ContinuousClock(), errorPolicy: options.errorPolicy)
+    }
+
+    /// True once every cache holds a complete list: what readiness means for this controller.
+    public var isSynced: Bool { leases.isSynced && providers.isSynced && pods.isSynced && nodes.isSynced }
+
+    public var statistics: Statistics { stats.withLock { $0 } }
+
+    public func run() async throws {
+        let observer = Watcher<ComputeLease>.Observer(relisted: { _ in }, failed: { [self] _ in
+            self.stats.withLock { $0.watchRestarts += 1 }
+            Counter(label: "ncn_watch_restarts_total", dimensions: [("resource", "computeleases")]).increment()
+        })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                for try await event in client.watcher(ComputeLease.self, observer: observer) {
+                    for key in leases.apply(event) { queue.add(key.name) }
+                    recordPhases()
+                }
+            }
+            group.addTask { [self] in
+                let options = Watcher<ComputeProvider>.Options(fieldSelector: "metadata.name=\(self.options.providerName)")
+                for try await event in client.watcher(ComputeProvider.self, options: options) {
+                    // Prices, policy and service type apply to every lease.
+                    if !providers.apply(event).isEmpty { for key in leases.keys { queue.add(key.name) } }
+                }
+            }
+            group.addTask { [self] in
+                let options = Watcher<Pod>.Options(labelSelector: LeaseLabels.lease)
+                for try await event in client.watcher(Pod.self, options: options) {
+                    pods.apply(event)
+                    for name in Self.leaseNames(affectedBy: event) { queue.add(name) }
+                }
+            }
+            group.addTask { [self] in
+                for try await event in client.watcher(Node.self) { nodes.apply(event) }
+            }
+            // Decisions are level-triggered, so they wait for complete caches.
+            await leases.waitUntilSynced()
+            await providers.waitUntilSynced()
+            await pods.waitUntilSynced()
+            await nodes.waitUntilSynced()
+            logger.info("caches synced; reconciling", metadata: ["leases": "\(leases.keys.count)"])
+            for _ in 0..<max(1, options.workers) {
+                group.addTask { [self] in await work() }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Leases by phase, for the `ncn_leases` gauge.
+    private func recordPhases() {
+        var counts = Dictionary(uniqueKeysWithValues: LeasePhase.allCases.map { ($0.rawValue, 0) })
+        for lease in leases.all { counts[(lease.status?.phase ?? .awaitingPayment).rawValue, default: 0] += 1 }
+        for (phase, count) in counts { Gauge(label: "ncn_leases", dimensions: [("phase", phase)]).record(count) }
+    }
+
+    private func work() async {
+        while let name = await queue.next() {
+            Gauge(label: "ncn_queue_depth").record(queue.depth)
+            guard let lease = leases.get(ObjectKey(name: name)) else {
+                queue.finish(name, result: .success(.awaitChange))
+                queue.forget(name)
+                continue
+            }
+            let context = LeaseReconcilerContext(
+                client: client, provider: { [providers, options] in providers.get(ObjectKey(name: options.providerName)) },
+                pods: pods, nodes: nodes, events: EventRecorder(client: client, logger: logger), finalRecords: finalRecords,
+                logger: logger)
+            do {
+                let action = try await LeaseReconciler.reconcile(lease, context)
+                stats.withLock { $0.reconciles += 1 }
+                Counter(label: "ncn_reconciles_total").increment()
+                queue.finish(name, result: .success(action))
+            } catch {
+                let reason = (error as? KubernetesError)?.reason ?? String(describing: type(of: error))
+                stats.withLock {
+                    $0.reconciles += 1
+                    $0.failures[reason, default: 0] += 1
+                }
+                Counter(label: "ncn_reconciles_total").increment()
+                Counter(label: "ncn_reconcile_errors_total", dimensions: [("reason", reason)]).increment()
+                logger.warning("reconcile failed; retrying with backoff", metadata: ["lease": "\(name)", "error": "\(error)"])
+                queue.finish(name, result: .failure(error))
+            }
+        }
+    }
+
+    static func leaseNames(affectedBy event: WatcherEvent<Pod>) -> [String] {
+        switch event {
+        case let .restarted(pods): return pods.compactMap { $0.metadata.labels?[LeaseLabels.lease] }
+        case let .applied(pod), let .deleted(pod): return pod.metadata.labels?[LeaseLabels.lease].map { [$0] } ?? []
+        }
+    }
+}
+
+/// A sink that only logs; the Nostr bridge replaces it with one that tells the tenant.
+public struct LoggingFinalRecordSink: LeaseFinalRecordSink {
+    let logger: Logger
+    public init(logger: Logger) { self.logger = logger }
+    public func publish(_ record: LeaseFinalRecord) async throws {
+        logger.info("lease ended", metadata: [
+            "lease": "\(record.leaseName)", "phase": "\(record.phase.rawValue)", "reason": "\(record.reason.rawValue)",
+            "msats": "\(record.ledger.msatsReceived)",
+        ])
+    }
+}

@@ -1,0 +1,40 @@
+/// Where a lease's Pod may not send traffic: every address that is not on the public internet.
+///
+/// Leases reach the internet (downloads, APIs, their tenant) but nothing of the provider's: not
+/// the cluster's Pods and Services, the nodes' private addresses, the provider's LAN, or the
+/// cloud metadata service (169.254.169.254, fd00:ec2::254) that hands out node credentials.
+/// This is also what keeps leases apart: Pod and Service addresses are private (RFC 1918 or CGNAT
+/// space), so one lease cannot open a connection to another lease's Pod. The only way between two
+/// leases is the public one, a Service's node port or load balancer, which is exactly what
+/// the internet can reach anyway.
+public enum EgressRanges {
+    public static let allIPv4 = "0.0.0.0/0"
+    public static let allIPv6 = "::/0"
+
+    /// The brief's private, link-local and loopback ranges, plus the other special-purpose
+    /// ranges that are never public (RFC 6890): "this network", IETF assignments, benchmarking,
+    /// multicast and the reserved top block (which includes the broadcast address).
+    public static let blockedIPv4 = [
+        "0.0.0.0/8",  // "this network"; 0.0.0.0 reaches the local host on Linux
+        "10.0.0.0/8",  // RFC 1918
+        "100.64.0.0/10",  // carrier-grade NAT, used for Pods by some CNIs and by Tailscale
+        "127.0.0.0/8",  // loopback
+        "169.254.0.0/16",  // link-local, including 169.254.169.254 (cloud metadata)
+        "172.16.0.0/12",  // RFC 1918
+        "192.0.0.0/24",  // IETF protocol assignments
+        "192.168.0.0/16",  // RFC 1918
+        "198.18.0.0/15",  // benchmarking, used internally by some networks
+        "224.0.0.0/4",  // multicast: discovery protocols on the provider's LAN
+        "240.0.0.0/4",  // reserved and broadcast
+    ]
+
+    /// IPv4-mapped addresses (::ffff:0:0/96) are not listed: they never leave a host as IPv6
+    /// (the kernel sends IPv4, which the list above covers), and the apiserver refuses them as
+    /// not inside ::/0, because Go compares them as IPv4 addresses.
+    public static let blockedIPv6 = [
+        "::1/128",  // loopback
+        "fc00::/7",  // unique local, including fd00:ec2::254 (AWS metadata)
+        "fe80::/10",  // link-local
+        "ff00::/8",  // multicast
+    ]
+}

@@ -1,0 +1,45 @@
+import ComputeAPI
+import KubeClient
+
+/// Turns a paid lease into the objects it runs as. Pure: the same lease and provider always give
+/// equal objects, so applying them again (server-side apply, as `fieldManager`) changes nothing,
+/// and unit tests can check every field without a cluster.
+public enum LeaseWorkloadBuilder {
+    /// The field manager of every server-side apply of these objects.
+    public static let fieldManager = "ncn-operator"
+
+    static let namespacePrefix = "ncn-lease-"
+
+    /// `ncn-lease-<lease name>`. Not shortened or hashed when too long: two leases must never
+    /// share a namespace, so a name that does not fit is refused by `build` instead.
+    public static func namespaceName(forLease leaseName: String) -> String {
+        namespacePrefix + leaseName
+    }
+
+    /// The lease's namespace and everything in it.
+    ///
+    /// - Parameter envSecretData: the plain (not base64) values of the Secret the lease's
+    ///   `envSecretRef` names, read by the caller; nil when the lease has none. A lease that names
+    ///   a Secret is refused without them rather than started without its private settings.
+    public static func build(lease: ComputeLease, provider: ComputeProviderSpec, envSecretData: [String: String]?)
+        throws(WorkloadBuildError) -> LeaseWorkload
+    {
+        try build(lease: lease, provider: provider, envSecretData: envSecretData, security: WorkloadSecurity(policy: provider.policy))
+    }
+
+    /// As above with the security settings given, so both the default and the non-root profile can be tested.
+    static func build(lease: ComputeLease, provider: ComputeProviderSpec, envSecretData: [String: String]?, security: WorkloadSecurity)
+        throws(WorkloadBuildError) -> LeaseWorkload
+    {
+        let checked = try CheckedLease(lease: lease, provider: provider, envSecretData: envSecretData, security: security)
+        return LeaseWorkload(
+            namespace: NamespaceBuilder.build(checked),
+            resourceQuota: ResourceQuotaBuilder.build(checked),
+            limitRange: LimitRangeBuilder.build(checked),
+            networkPolicies: NetworkPolicyBuilder.build(checked),
+            envSecret: EnvSecretBuilder.build(checked),
+            pod: PodBuilder.build(checked),
+            service: ServiceBuilder.build(checked)
+        )
+    }
+}

@@ -1,0 +1,197 @@
+import ComputeAPI
+import Foundation
+import KubeClient
+import Logging
+import Operator
+import XCTest
+
+/// The lease controller against the real control plane: apiserver, scheduler and the
+/// controller-manager's garbage collector, with fake CPU and GPU nodes. It runs with the
+/// token of the `ncn-operator` ServiceAccount, bound only to the ClusterRole in manifests/.
+final class OperatorIntegrationTests: XCTestCase {
+    private var bed: TestBed!
+    private var kubectl: CRDKubectl!
+    private let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    private var gpuModel: String { "IT-GPU-\(suffix)".uppercased() }
+    private var nodes: [String] = []
+
+    override func setUp() async throws {
+        bed = try TestBed.load()
+        kubectl = CRDKubectl(binary: try bed.require("NCN_KUBECTL"), kubeconfig: try bed.require("NCN_KUBECONFIG"))
+        try kubectl.run("apply", "-f", CRDManifestTests.path("crds"))
+        try kubectl.run("wait", "--for", "condition=established", "--timeout=60s", "crd/computeleases.ncn.dev", "crd/computeproviders.ncn.dev")
+        for manifest in ["00-namespace", "10-serviceaccount", "20-clusterrole", "21-clusterrolebinding", "22-leader-election-role", "23-leader-election-rolebinding"] {
+            try kubectl.run("apply", "-f", CRDManifestTests.path("manifests/\(manifest).yaml"))
+        }
+        nodes = ["it-gpu-\(suffix)", "it-cpu-\(suffix)"]
+        try bed.testbed("node", nodes[0], "--cpu", "16", "--memory", "64Gi", "--gpus", "4", "--gpu-model", gpuModel)
+        try bed.testbed("node", nodes[1], "--cpu", "8", "--memory", "32Gi")
+    }
+
+    override func tearDown() {
+        for node in nodes { _ = try? kubectl?.execute(["delete", "node", node, "--ignore-not-found", "--wait=false"]) }
+        super.tearDown()
+    }
+
+    /// A client that authenticates as the operator's ServiceAccount, with only the manifests' rights.
+    private func operatorClient(admin: KubernetesClient) async throws -> KubernetesClient {
+        var token: String?
+        for _ in 0..<60 where token == nil {
+            let secrets = try await admin.list(Secret.self, namespace: "ncn-system")
+            token = secrets.items.first {
+                $0.type == "kubernetes.io/service-account-token" && $0.metadata.annotations?["kubernetes.io/service-account.name"] == "ncn-operator"
+            }?.value("token").map { String(decoding: $0, as: UTF8.self) }
+            if token == nil { try await Task.sleep(for: .milliseconds(500)) }
+        }
+        var connection = admin.connection
+        connection.credentials = .bearerToken(try XCTUnwrap(token, "the controller-manager never minted the ServiceAccount token"))
+        return try KubernetesClient(connection: connection)
+    }
+
+    private func ensureProvider(_ admin: KubernetesClient) async throws {
+        let spec = ComputeProviderSpec(
+            relays: ["ws://127.0.0.1:17001"],
+            pricing: Pricing(msatsPerCpuHour: 20_000, msatsPerGiBHour: 5_000, msatsPerGpuHour: [gpuModel: 2_500_000]),
+            payments: PaymentSettings(lightning: LightningRail(backend: .lnbits)),
+            gpuNodeLabelKey: "nvidia.com/gpu.product", serviceType: .nodePort,
+            secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system"))
+        _ = try await admin.apply(ComputeProvider(spec: spec), fieldManager: "it-operator")
+    }
+
+    private func lease(_ name: String, gpus: Int) -> ComputeLease {
+        ComputeLease(name: name, spec: ComputeLeaseSpec(
+            tenantPubkey: String(repeating: "c", count: 64), requestEventId: String(repeating: "d", count: 64),
+            relays: ["ws://127.0.0.1:17001"], image: "busybox:1.36", command: ["sleep", "3600"],
+            resources: LeaseResources(cpu: "1", memory: "1Gi", gpus: gpus, gpuModel: gpuModel),
+            ports: [LeasePort(port: 8080, name: "http")], durationSeconds: 3600, pricePerIntervalMsats: 100_000,
+            intervalSeconds: 600, graceSeconds: 60, paymentRail: .lightning))
+    }
+
+    /// What billing does when the first tranche is paid.
+    private func markPaid(_ admin: KubernetesClient, _ name: String) async throws {
+        // The operator writes the same object (finalizer, status): retry on conflict, as billing will.
+        for _ in 0..<10 {
+            do {
+                return try await markPaidOnce(admin, name)
+            } catch let error as KubernetesError where error.isConflict {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        try await markPaidOnce(admin, name)
+    }
+
+    private func markPaidOnce(_ admin: KubernetesClient, _ name: String) async throws {
+        var current = try await admin.get(ComputeLease.self, name: name)
+        let now = Date()
+        var status = current.status ?? ComputeLeaseStatus()
+        status.phase = .provisioning
+        status.paidUntil = Timestamp(now.addingTimeInterval(600))
+        var conditions = status.conditions ?? []
+        conditions.set(Condition(type: .paid, status: .true, reason: "TranchePaid", message: "first tranche paid", lastTransitionTime: Timestamp(now)))
+        status.conditions = conditions
+        current.status = status
+        _ = try await admin.replaceStatus(current)
+    }
+
+    private func eventually<T>(_ what: String, timeout: Duration = .seconds(30), _ probe: () async throws -> T?) async throws -> T {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let value = try await probe() { return value }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        XCTFail("timed out waiting for \(what)")
+        throw CancellationError()
+    }
+
+    func testAPaidGPULeaseRunsOnTheRightNodeAndTearsDownCompletely() async throws {
+        try await bed.withKubernetes { admin in
+            try await ensureProvider(admin)
+            let client = try await operatorClient(admin: admin)
+            do {
+                try await exercise(admin: admin, client: client)
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
+        }
+    }
+
+    private func exercise(admin: KubernetesClient, client: KubernetesClient) async throws {
+        do {
+            let controller = LeaseController(client: client, finalRecords: LoggingFinalRecordSink(logger: Logger(label: "it")),
+                                             logger: Logger(label: "it.operator"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await controller.run() }
+                defer { group.cancelAll() }
+
+                let gpuLease = "it-gpu-lease-\(suffix)"
+                _ = try await admin.create(lease(gpuLease, gpus: 2))
+                try await markPaid(admin, gpuLease)
+                let namespace = LeaseWorkloadBuilder.namespaceName(forLease: gpuLease)
+
+                // The real scheduler places the pod on the node with that GPU model.
+                let pod = try await eventually("the pod to be bound") { () -> Pod? in
+                    let pod = try? await admin.get(Pod.self, name: "workload", namespace: namespace)
+                    return pod?.spec?.nodeName == nil ? nil : pod
+                }
+                XCTAssertEqual(pod.spec?.nodeName, nodes[0])
+                XCTAssertEqual(pod.spec?.containers.first?.resources?.limits?["nvidia.com/gpu"], "2")
+                let scheduled = try await eventually("the lease to report its node") { () -> ComputeLease? in
+                    let lease = try await admin.get(ComputeLease.self, name: gpuLease)
+                    return lease.status?.node == nil ? nil : lease
+                }
+                XCTAssertEqual(scheduled.status?.node, nodes[0])
+                XCTAssertEqual(scheduled.status?.conditions?[.scheduled]?.status, .true)
+
+                // Play the kubelet: the pod starts and is ready.
+                struct StatusPatch: Encodable { var status: PodStatus }
+                var started = PodStatus(phase: "Running")
+                started.conditions = [.init(type: "Ready", status: "True"), .init(type: "PodScheduled", status: "True")]
+                _ = try await admin.patch(Pod.self, name: "workload", namespace: namespace,
+                                          .merge(encoding: StatusPatch(status: started)), subresource: "status")
+                let live = try await eventually("the lease to run") { () -> ComputeLease? in
+                    let lease = try await admin.get(ComputeLease.self, name: gpuLease)
+                    return lease.status?.phase == .running ? lease : nil
+                }
+                let endpoint = try XCTUnwrap(live.status?.endpoints?.first)
+                XCTAssertEqual(endpoint.host, "127.0.0.1")
+                XCTAssertTrue((30000...32767).contains(endpoint.port), "\(endpoint)")
+
+                // A pod deleted by hand comes back. (Grace period 0: with no kubelet behind the
+                // fake node, nothing would confirm a graceful deletion.)
+                try await admin.delete(Pod.self, name: "workload", namespace: namespace, propagation: .background, gracePeriodSeconds: 0)
+                _ = try await eventually("the pod to be recreated") { () -> Pod? in
+                    let again = try? await admin.get(Pod.self, name: "workload", namespace: namespace)
+                    return again?.metadata.uid != pod.metadata.uid && again?.metadata.deletionTimestamp == nil ? again : nil
+                }
+
+                // Too many GPUs: unschedulable, said in plain words.
+                let greedy = "it-greedy-\(suffix)"
+                _ = try await admin.create(lease(greedy, gpus: 16))
+                try await markPaid(admin, greedy)
+                let stuck = try await eventually("the unschedulable lease to say why") { () -> ComputeLease? in
+                    let lease = try await admin.get(ComputeLease.self, name: greedy)
+                    return lease.status?.conditions?[.scheduled]?.status == .false ? lease : nil
+                }
+                XCTAssertTrue(stuck.status?.message?.contains("nvidia.com/gpu") == true, stuck.status?.message ?? "")
+
+                // Deleting leases removes their namespaces and everything in them, then the leases themselves.
+                for name in [gpuLease, greedy] { try await admin.delete(ComputeLease.self, name: name) }
+                _ = try await eventually("the leases and namespaces to be gone", timeout: .seconds(60)) { () -> Bool? in
+                    // Play the kubelet: confirm the graceful deletion of pods on the fake nodes.
+                    for space in [namespace, LeaseWorkloadBuilder.namespaceName(forLease: greedy)] {
+                        for pod in (try? await admin.list(Pod.self, namespace: space).items) ?? [] where pod.metadata.deletionTimestamp != nil {
+                            try? await admin.delete(Pod.self, name: pod.metadata.name ?? "", namespace: space, gracePeriodSeconds: 0)
+                        }
+                    }
+                    let leases = try await admin.list(ComputeLease.self).items.compactMap(\.metadata.name)
+                    let spaces = try await admin.list(Namespace.self).items.compactMap(\.metadata.name)
+                    let gone = !leases.contains(gpuLease) && !leases.contains(greedy)
+                        && !spaces.contains(namespace) && !spaces.contains(LeaseWorkloadBuilder.namespaceName(forLease: greedy))
+                    return gone ? true : nil
+                }
+            }
+        }
+    }
+}
