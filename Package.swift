@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "NostrBridge", targets: ["NostrBridge"]),
         .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "ComputeAPI", targets: ["ComputeAPI"]),
+        .executable(name: "ncn-operator", targets: ["ncn-operator"]),
         .executable(name: "ncn-crdgen", targets: ["ncn-crdgen"]),
     ],
     dependencies: [
@@ -80,6 +81,31 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        .executableTarget(
+            name: "ncn-operator",
+            dependencies: [
+                "OperatorApp", "Operator", "KubeClient", "ComputeAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The operator process: services, health and metrics endpoints, leader-gated controllers.
+        .target(
+            name: "OperatorApp",
+            dependencies: [
+                "Operator", "KubeClient", "ComputeAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         .testTarget(
             name: "OperatorTests",
             dependencies: ["Operator"]
