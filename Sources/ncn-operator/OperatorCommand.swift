@@ -1,0 +1,184 @@
+import ArgumentParser
+import ComputeAPI
+import Foundation
+import Hummingbird
+import KubeClient
+import Logging
+import Metrics
+import Operator
+import OperatorApp
+import Prometheus
+import ServiceLifecycle
+
+@main
+struct OperatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ncn-operator",
+        abstract: "Rent this Kubernetes cluster's spare CPUs and GPUs on the Nostr Compute Network.",
+        discussion: """
+            Reconciles ComputeLeases into isolated workloads (a namespace per lease with its Pod, Service, \
+            NetworkPolicy, ResourceQuota and LimitRange), tears them down when they end, and keeps a live \
+            inventory of free capacity. Configuration comes from the ComputeProvider named by --provider.
+
+            In a pod it uses its ServiceAccount; elsewhere --kubeconfig, $KUBECONFIG or ~/.kube/config.
+
+            Install: kubectl apply -f crds/ && kubectl apply -f manifests/
+
+            /healthz and /readyz listen on --health-probe-bind-address, /metrics on --metrics-bind-address. \
+            SIGTERM stops acting at once, releases leadership and exits.
+            """)
+
+    @Option(help: "A kubeconfig file; default: in-cluster, else $KUBECONFIG, else ~/.kube/config.")
+    var kubeconfig: String?
+
+    @Option(help: "The ComputeProvider object that configures this operator.")
+    var provider = ComputeProvider.defaultName
+
+    @Option(help: "Run a leader election so that only one replica acts (true/false).")
+    var leaderElect = true
+
+    @Option(help: "Namespace of the leader-election Lease; default: $POD_NAMESPACE, else ncn-system.")
+    var leaderElectionNamespace: String?
+
+    @Option(help: "Name of the leader-election Lease.")
+    var leaderElectionId = "ncn-operator"
+
+    @Option(help: "How long a leader's claim lasts without renewal (e.g. 15s).")
+    var leaderElectionLeaseDuration: DurationArgument = .init(.seconds(15))
+
+    @Option(help: "How long the leader keeps acting without a successful renewal (e.g. 10s).")
+    var leaderElectionRenewDeadline: DurationArgument = .init(.seconds(10))
+
+    @Option(help: "How often to try to acquire or renew the Lease (e.g. 2s).")
+    var leaderElectionRetryPeriod: DurationArgument = .init(.seconds(2))
+
+    @Option(help: "Address for /healthz and /readyz, as [host]:port.")
+    var healthProbeBindAddress = ":8081"
+
+    @Option(help: "Address for /metrics, as [host]:port; the same as the health address is allowed.")
+    var metricsBindAddress = ":9090"
+
+    @Option(help: "Log format: text or json.")
+    var logFormat: LogFormat = .text
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    @Option(help: "Lease reconciles that may run at once.")
+    var workers = 2
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    func validate() throws {
+        _ = try BindAddress(healthProbeBindAddress)
+        _ = try BindAddress(metricsBindAddress)
+        guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
+        guard leaderElectionRenewDeadline.value < leaderElectionLeaseDuration.value else {
+            throw ValidationError("--leader-election-renew-deadline must be shorter than --leader-election-lease-duration")
+        }
+    }
+
+    func run() async throws {
+        let level = logLevel
+        let json = logFormat == .json
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "ncn.operator")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+        let connection: ClusterConnection
+        do {
+            connection = try kubeconfig.map { try ClusterConnection.kubeconfig(path: $0) } ?? ClusterConnection.automatic()
+        } catch {
+            throw ValidationError("cannot connect to a cluster: \(error)")
+        }
+        let client = try KubernetesClient(connection: connection, logger: Logger(label: "ncn.kube"))
+
+        var options = LeaseController.Options()
+        options.workers = workers
+        options.providerName = provider
+        let controller = LeaseController(client: client, finalRecords: LoggingFinalRecordSink(logger: logger), options: options, logger: logger)
+        let inventory = Inventory(client: client, logger: Logger(label: "ncn.inventory"))
+        let elector = try leaderElect ? makeElector(client: client, logger: logger) : nil
+        let controllers = LeaderGatedControllers(controller: controller, inventory: inventory, elector: elector)
+
+        let health = HealthServer(registry: registry, readiness: { controllers.readiness() })
+        let healthAddress = try BindAddress(healthProbeBindAddress)
+        let metricsAddress = try BindAddress(metricsBindAddress)
+        var services: [any ServiceLifecycle.Service] = [controllers]
+        if healthAddress == metricsAddress {
+            services.append(HealthServer.application(router: health.healthRouter(), host: healthAddress.host, port: healthAddress.port, logger: logger))
+        } else {
+            services.append(HealthServer.application(router: health.healthRouter(), host: healthAddress.host, port: healthAddress.port, logger: logger))
+            services.append(HealthServer.application(router: health.metricsRouter(), host: metricsAddress.host, port: metricsAddress.port, logger: logger))
+        }
+        logger.info("starting", metadata: [
+            "apiserver": "\(connection.server)", "provider": "\(provider)", "leaderElection": "\(leaderElect)",
+            "health": "\(healthProbeBindAddress)", "metrics": "\(metricsBindAddress)",
+        ])
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        logger.info("stopped")
+    }
+
+    private func makeElector(client: KubernetesClient, logger: Logger) throws -> LeaderElector<ContinuousClock> {
+        let environment = ProcessInfo.processInfo.environment
+        // The pod name is unique among replicas; outside a pod, host name plus a random suffix.
+        let identity = environment["POD_NAME"] ?? "\(ProcessInfo.processInfo.hostName)-\(UInt32.random(in: 0...UInt32.max))"
+        let configuration = try LeaderElectionConfiguration(
+            identity: identity, leaseDuration: leaderElectionLeaseDuration.value, renewDeadline: leaderElectionRenewDeadline.value,
+            retryPeriod: leaderElectionRetryPeriod.value,
+            namespace: leaderElectionNamespace ?? environment["POD_NAMESPACE"] ?? LeaderElectionConfiguration.defaultNamespace,
+            leaseName: leaderElectionId)
+        return LeaderElector(client: client, configuration: configuration, logger: logger)
+    }
+}
+
+/// "15s", "2m", "500ms" or plain seconds.
+struct DurationArgument: ExpressibleByArgument, Sendable {
+    let value: Duration
+    init(_ value: Duration) { self.value = value }
+
+    init?(argument: String) {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        var number = argument
+        var scale = 1.0
+        for (suffix, factor) in units where argument.hasSuffix(suffix) {
+            number = String(argument.dropLast(suffix.count))
+            scale = factor
+            break
+        }
+        guard let amount = Double(number), amount >= 0 else { return nil }
+        value = .milliseconds(Int64(amount * scale * 1000))
+    }
+
+    var defaultValueDescription: String { "\(value)" }
+}
+
+/// "[host]:port"; an empty host means every interface.
+struct BindAddress: Equatable {
+    let host: String
+    let port: Int
+
+    init(_ text: String) throws {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+            throw ValidationError("'\(text)' is not an address like :8081 or 127.0.0.1:8081")
+        }
+        let host = String(text[..<colon])
+        self.host = host.isEmpty ? "0.0.0.0" : host
+        self.port = port
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
