@@ -29,6 +29,11 @@ final class OperatorIntegrationTests: XCTestCase {
     }
 
     override func tearDown() {
+        // After a failure the controller is gone: release our finalizer so nothing lingers.
+        for lease in ["it-gpu-lease-\(suffix)", "it-greedy-\(suffix)"] {
+            _ = try? kubectl?.execute(["patch", "computelease", lease, "--type=merge", "-p", #"{"metadata":{"finalizers":null}}"#])
+            _ = try? kubectl?.execute(["delete", "computelease", lease, "--ignore-not-found", "--wait=false"])
+        }
         for node in nodes { _ = try? kubectl?.execute(["delete", "node", node, "--ignore-not-found", "--wait=false"]) }
         super.tearDown()
     }

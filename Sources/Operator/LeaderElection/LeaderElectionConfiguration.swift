@@ -18,7 +18,7 @@ public struct LeaderElectionConfiguration: Sendable, Hashable {
     public var releaseOnCancel: Bool
 
     public static let defaultNamespace = "ncn-system"
-    public static let defaultLeaseName = "ncn-operator-leader"
+    public static let defaultLeaseName = "ncn-operator"
 
     public init(
         identity: String,

@@ -20,6 +20,8 @@ enum LeaseDecision: Equatable {
 
 enum LeaseLifecycle {
     static let finalizer = "ncn.dev/teardown"
+    /// Set once the final record went out, so a teardown that waits for its namespace does not repeat it.
+    static let finalRecordPublished = "ncn.dev/final-record-published"
 
     static func decide(_ lease: ComputeLease, podPhase: String?, podReason: String?, now: Date) -> LeaseDecision {
         if lease.metadata.deletionTimestamp != nil { return .finalize }

@@ -152,7 +152,16 @@ public enum LeaseReconciler {
     /// waits until it is gone, then releases the finalizer. Every step is safe to repeat.
     private static func finalize(_ lease: ComputeLease, _ context: LeaseReconcilerContext) async throws -> Action {
         guard (lease.metadata.finalizers ?? []).contains(LeaseLifecycle.finalizer) else { return .awaitChange }
-        try await context.finalRecords.publish(LeaseFinalRecord(lease: lease))
+        // At least once: published, then marked, so a crash in between publishes it again.
+        if lease.metadata.annotations?[LeaseLifecycle.finalRecordPublished] == nil {
+            try await context.finalRecords.publish(LeaseFinalRecord(lease: lease))
+            struct Mark: Encodable {
+                struct Meta: Encodable { var annotations: [String: String] }
+                var metadata: Meta
+            }
+            _ = try await context.client.patch(ComputeLease.self, name: lease.metadata.name ?? "",
+                                               .merge(encoding: Mark(metadata: .init(annotations: [LeaseLifecycle.finalRecordPublished: "true"]))))
+        }
         let namespace = LeaseWorkloadBuilder.namespaceName(forLease: lease.metadata.name ?? "")
         do {
             let existing = try await context.client.get(Namespace.self, name: namespace)
