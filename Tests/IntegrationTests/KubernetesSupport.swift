@@ -80,3 +80,18 @@ extension WatcherEvent {
         }
     }
 }
+
+extension KubernetesClient {
+    /// The token the controller-manager minted for a ServiceAccount (Kubernetes 1.20 keeps it in a Secret).
+    func serviceAccountToken(_ account: String, namespace: String) async throws -> String {
+        for _ in 0..<60 {
+            let token = try await list(Secret.self, namespace: namespace).items.first {
+                $0.type == "kubernetes.io/service-account-token" && $0.metadata.annotations?["kubernetes.io/service-account.name"] == account
+            }?.value("token").map { String(decoding: $0, as: UTF8.self) }
+            if let token { return token }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        XCTFail("the controller-manager never minted a token for \(namespace)/\(account)")
+        throw CancellationError()
+    }
+}

@@ -75,19 +75,13 @@ final class OperatorBinaryTests: XCTestCase {
 
     /// A kubeconfig holding the ncn-operator ServiceAccount's token.
     private func serviceAccountKubeconfig(_ admin: KubernetesClient) async throws -> String {
-        var token: String?
-        for _ in 0..<60 where token == nil {
-            token = try await admin.list(Secret.self, namespace: "ncn-system").items.first {
-                $0.type == "kubernetes.io/service-account-token" && $0.metadata.annotations?["kubernetes.io/service-account.name"] == "ncn-operator"
-            }?.value("token").map { String(decoding: $0, as: UTF8.self) }
-            if token == nil { try await Task.sleep(for: .milliseconds(500)) }
-        }
+        let token = try await admin.serviceAccountToken("ncn-operator", namespace: "ncn-system")
         let ca = Data(try XCTUnwrap(admin.connection.certificateAuthorityPEM)).base64EncodedString()
         let yaml = """
             apiVersion: v1
             kind: Config
             clusters: [{name: bed, cluster: {server: "\(admin.connection.server.absoluteString)", certificate-authority-data: \(ca)}}]
-            users: [{name: operator, user: {token: "\(try XCTUnwrap(token))"}}]
+            users: [{name: operator, user: {token: "\(token)"}}]
             contexts: [{name: operator, context: {cluster: bed, user: operator}}]
             current-context: operator
             """

@@ -40,16 +40,8 @@ final class OperatorIntegrationTests: XCTestCase {
 
     /// A client that authenticates as the operator's ServiceAccount, with only the manifests' rights.
     private func operatorClient(admin: KubernetesClient) async throws -> KubernetesClient {
-        var token: String?
-        for _ in 0..<60 where token == nil {
-            let secrets = try await admin.list(Secret.self, namespace: "ncn-system")
-            token = secrets.items.first {
-                $0.type == "kubernetes.io/service-account-token" && $0.metadata.annotations?["kubernetes.io/service-account.name"] == "ncn-operator"
-            }?.value("token").map { String(decoding: $0, as: UTF8.self) }
-            if token == nil { try await Task.sleep(for: .milliseconds(500)) }
-        }
         var connection = admin.connection
-        connection.credentials = .bearerToken(try XCTUnwrap(token, "the controller-manager never minted the ServiceAccount token"))
+        connection.credentials = .bearerToken(try await admin.serviceAccountToken("ncn-operator", namespace: "ncn-system"))
         return try KubernetesClient(connection: connection)
     }
 
