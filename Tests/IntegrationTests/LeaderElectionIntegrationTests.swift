@@ -43,7 +43,7 @@ final class LeaderElectionIntegrationTests: XCTestCase {
                             try await Task.sleep(for: .milliseconds(25))
                         }
                         XCTAssertEqual(b.currentLeader, "replica-a")
-                        let lease = try await client.get(Lease.self, name: "ncn-operator-leader", namespace: ns)
+                        let lease = try await client.get(Lease.self, name: LeaderElectionConfiguration.defaultLeaseName, namespace: ns)
                         XCTAssertEqual(lease.spec?.holderIdentity, "replica-a")
                         XCTAssertEqual(lease.spec?.leaseDurationSeconds, 3)
                         inner.cancelAll()
@@ -53,14 +53,14 @@ final class LeaderElectionIntegrationTests: XCTestCase {
                     XCTAssertTrue(bLeads)
                     let handOver = ContinuousClock.now - released
                     XCTAssertLessThanOrEqual(handOver, Self.retryPeriod + Self.slack, "a released lease is taken at the next read")
-                    let lease = try await client.get(Lease.self, name: "ncn-operator-leader", namespace: ns)
+                    let lease = try await client.get(Lease.self, name: LeaderElectionConfiguration.defaultLeaseName, namespace: ns)
                     XCTAssertEqual(lease.spec?.holderIdentity, "replica-b")
                     XCTAssertEqual(lease.spec?.leaseTransitions, 1)
                     outer.cancelAll()
                 }
                 XCTAssertEqual(log.maxConcurrentWork, 1, "the work never ran twice at once")
                 XCTAssertTrue(log.events("replica-a").contains(.stoppedLeading(.shutdown)))
-                let final = try await client.get(Lease.self, name: "ncn-operator-leader", namespace: ns)
+                let final = try await client.get(Lease.self, name: LeaderElectionConfiguration.defaultLeaseName, namespace: ns)
                 XCTAssertNil(final.spec?.holderIdentity, "released on the way out")
             }
         }
@@ -85,7 +85,7 @@ final class LeaderElectionIntegrationTests: XCTestCase {
                     }
                     let killed = ContinuousClock.now
                     let killedAt = Date()
-                    let orphan = try await client.get(Lease.self, name: "ncn-operator-leader", namespace: ns)
+                    let orphan = try await client.get(Lease.self, name: LeaderElectionConfiguration.defaultLeaseName, namespace: ns)
                     XCTAssertEqual(orphan.spec?.holderIdentity, "replica-a", "nobody released it")
                     let lastRenewal = try XCTUnwrap(orphan.spec?.renewTime.flatMap(parseMicroTime))
 
@@ -98,7 +98,7 @@ final class LeaderElectionIntegrationTests: XCTestCase {
                     XCTAssertLessThanOrEqual(ContinuousClock.now - killed, Self.leaseDuration + Self.retryPeriod + Self.slack)
                     XCTAssertGreaterThan(takenAt.timeIntervalSince(killedAt), 3.0 - 0.5 - 0.3,
                                          "the last renewal was at most one retry period before the kill")
-                    let lease = try await client.get(Lease.self, name: "ncn-operator-leader", namespace: ns)
+                    let lease = try await client.get(Lease.self, name: LeaderElectionConfiguration.defaultLeaseName, namespace: ns)
                     XCTAssertEqual(lease.spec?.holderIdentity, "replica-b")
                     XCTAssertEqual(lease.spec?.leaseTransitions, 1)
                     outer.cancelAll()
@@ -169,13 +169,13 @@ final class LeaderElectionIntegrationTests: XCTestCase {
                     XCTAssertTrue(aLeads)
 
                     // Deleted: the lease is anyone's, so the work stops; then a re-creates it and leads again.
-                    try await client.delete(Lease.self, name: "ncn-operator-leader", namespace: ns)
+                    try await client.delete(Lease.self, name: LeaderElectionConfiguration.defaultLeaseName, namespace: ns)
                     let restarted = await eventually(within: .seconds(3)) { log.runs.count == 2 && log.running == ["replica-a"] }
                     XCTAssertTrue(restarted)
                     XCTAssertTrue(log.events("replica-a").contains(.stoppedLeading(.leaseVacated)))
 
                     // Taken by another writer: the work stops at the next read...
-                    var lease = try await client.get(Lease.self, name: "ncn-operator-leader", namespace: ns)
+                    var lease = try await client.get(Lease.self, name: LeaderElectionConfiguration.defaultLeaseName, namespace: ns)
                     lease.spec?.holderIdentity = "intruder"
                     lease.spec?.renewTime = "2020-01-01T00:00:00.000000Z"
                     _ = try await replaceRetryingConflicts(client, lease)
@@ -191,7 +191,7 @@ final class LeaderElectionIntegrationTests: XCTestCase {
                     let back = await eventually(within: .seconds(6)) { log.running == ["replica-a"] }
                     XCTAssertTrue(back)
                     XCTAssertGreaterThanOrEqual(ContinuousClock.now - takenAt, Self.leaseDuration - .milliseconds(50))
-                    let taken = try await client.get(Lease.self, name: "ncn-operator-leader", namespace: ns)
+                    let taken = try await client.get(Lease.self, name: LeaderElectionConfiguration.defaultLeaseName, namespace: ns)
                     XCTAssertEqual(taken.spec?.holderIdentity, "replica-a")
                     group.cancelAll()
                 }

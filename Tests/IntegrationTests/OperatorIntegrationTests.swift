@@ -115,6 +115,13 @@ final class OperatorIntegrationTests: XCTestCase {
     }
 
     private func exercise(admin: KubernetesClient, client: KubernetesClient) async throws {
+        // Least privilege: the operator may not read the cluster's Secrets wholesale.
+        do {
+            _ = try await client.list(Secret.self, namespace: "kube-system")
+            XCTFail("the operator's ServiceAccount must not list Secrets")
+        } catch let error as KubernetesError {
+            XCTAssertTrue(error.isForbidden, "\(error)")
+        }
         do {
             let controller = LeaseController(client: client, finalRecords: LoggingFinalRecordSink(logger: Logger(label: "it")),
                                              logger: Logger(label: "it.operator"))

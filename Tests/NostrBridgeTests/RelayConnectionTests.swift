@@ -206,6 +206,8 @@ final class RelayConnectionTests: XCTestCase {
             XCTAssertEqual(relay.received[0], .req(subscriptionID: "s", filters: [Filter(kinds: [1], limit: 10)]))
             XCTAssertEqual(relay.received[1], .req(subscriptionID: "s", filters: [Filter(kinds: [1], since: now - 10 - 60)]))
             try await relayWaitUntil("reconnected") { connection.health().reconnects == 1 && connection.health().state == .connected }
+            // The resubscription's EOSE may still be in flight; stopping before it arrives would race.
+            try await relayWaitUntil("second EOSE") { outputs.all.filter { $0 == .endOfStoredEvents(subscriptionID: "s") }.count == 2 }
         }
         let sequence = outputs.all.filter { output in
             switch output {

@@ -446,7 +446,7 @@ final class LeaderElectionStateMachineTests: XCTestCase {
                                                       renewDeadline: .seconds(2), retryPeriod: .milliseconds(500))
         XCTAssertEqual(config?.leaseDurationSeconds, 3, "rounded up: others never wait less than we promise")
         XCTAssertEqual(config?.namespace, "ncn-system")
-        XCTAssertEqual(config?.leaseName, "ncn-operator-leader")
+        XCTAssertEqual(config?.leaseName, "ncn-operator", "the name the leader-election Role in manifests/ grants")
     }
 
     func testMicroTimeHasExactlySixFractionalDigitsInUTC() {
