@@ -113,7 +113,7 @@ final class LeaderElectionIntegrationTests: XCTestCase {
         try await bed.withKubernetes { admin in
             try await admin.withScratchNamespace { ns in
                 // replica-a talks to the apiserver as a service account whose access we can revoke.
-                let token = try await serviceAccountToken(admin, namespace: ns, name: "replica-a")
+                let token = try await leaseOnlyAccountToken(admin, namespace: ns, name: "replica-a")
                 var connection = try ClusterConnection.kubeconfig(path: try bed.require("NCN_KUBECONFIG"))
                 connection.credentials = .bearerToken(token)
                 let limited = try KubernetesClient(connection: connection)
@@ -219,7 +219,7 @@ final class LeaderElectionIntegrationTests: XCTestCase {
 
     /// A service account that may read, create and update Leases in `namespace`, and its token
     /// (from the token controller, which the test bed's controller-manager runs).
-    func serviceAccountToken(_ client: KubernetesClient, namespace: String, name: String) async throws -> String {
+    func leaseOnlyAccountToken(_ client: KubernetesClient, namespace: String, name: String) async throws -> String {
         _ = try await client.create(ServiceAccount(metadata: ObjectMeta(name: name, namespace: namespace)))
         _ = try await client.create(Role(metadata: ObjectMeta(name: name, namespace: namespace), rules: [
             .init(apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"]),
@@ -228,16 +228,7 @@ final class LeaderElectionIntegrationTests: XCTestCase {
             metadata: ObjectMeta(name: name, namespace: namespace),
             roleRef: .init(apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: name),
             subjects: [.init(kind: "ServiceAccount", name: name, namespace: namespace)]))
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            let account = try await client.get(ServiceAccount.self, name: name, namespace: namespace)
-            if let secretName = account.secrets?.first?.name {
-                let secret = try await client.get(Secret.self, name: secretName, namespace: namespace)
-                if let token = secret.value("token"), !token.isEmpty { return String(decoding: token, as: UTF8.self) }
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw XCTSkip("the token controller did not issue a token for \(namespace)/\(name)")
+        return try await client.serviceAccountToken(name, namespace: namespace)
     }
 
     struct ServiceAccount: KubernetesResource {
