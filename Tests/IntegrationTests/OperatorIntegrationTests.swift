@@ -170,6 +170,22 @@ final class OperatorIntegrationTests: XCTestCase {
                     return again?.metadata.uid != pod.metadata.uid && again?.metadata.deletionTimestamp == nil ? again : nil
                 }
 
+                // Other children deleted or edited by hand come back too.
+                let policies = try await admin.list(NetworkPolicy.self, namespace: namespace).items.compactMap(\.metadata.name)
+                XCTAssertFalse(policies.isEmpty)
+                for policy in policies { try await admin.delete(NetworkPolicy.self, name: policy, namespace: namespace) }
+                try await admin.delete(Service.self, name: "endpoints", namespace: namespace)
+                struct QuotaPatch: Encodable { var spec: ResourceQuota.Spec }
+                _ = try await admin.patch(ResourceQuota.self, name: "lease-quota", namespace: namespace,
+                                          .merge(encoding: QuotaPatch(spec: .init(hard: ["requests.nvidia.com/gpu": "8"]))))
+                _ = try await eventually("the deleted and edited children to be restored") { () -> Bool? in
+                    let restored = try await admin.list(NetworkPolicy.self, namespace: namespace).items.compactMap(\.metadata.name)
+                    let service = try? await admin.get(Service.self, name: "endpoints", namespace: namespace)
+                    let quota = try await admin.get(ResourceQuota.self, name: "lease-quota", namespace: namespace)
+                    let converged = Set(restored) == Set(policies) && service != nil && quota.spec?.hard?["requests.nvidia.com/gpu"] == "2"
+                    return converged ? true : nil
+                }
+
                 // Too many GPUs: unschedulable, said in plain words.
                 let greedy = "it-greedy-\(suffix)"
                 _ = try await admin.create(lease(greedy, gpus: 16))

@@ -76,6 +76,12 @@ public final class LeaseController: Sendable {
             group.addTask { [self] in
                 for try await event in client.watcher(Node.self) { nodes.apply(event) }
             }
+            // A child edited or deleted by hand wakes its lease, whose reconcile re-applies it.
+            group.addTask { [self] in try await requeueOwners(of: Namespace.self) }
+            group.addTask { [self] in try await requeueOwners(of: Service.self) }
+            group.addTask { [self] in try await requeueOwners(of: NetworkPolicy.self) }
+            group.addTask { [self] in try await requeueOwners(of: ResourceQuota.self) }
+            group.addTask { [self] in try await requeueOwners(of: LimitRange.self) }
             // Decisions are level-triggered, so they wait for complete caches.
             await leases.waitUntilSynced()
             await providers.waitUntilSynced()
@@ -128,7 +134,13 @@ public final class LeaseController: Sendable {
         }
     }
 
-    static func leaseNames(affectedBy event: WatcherEvent<Pod>) -> [String] {
+    private func requeueOwners<R: KubernetesResource>(of _: R.Type) async throws {
+        for try await event in client.watcher(R.self, options: .init(labelSelector: LeaseLabels.lease)) {
+            for name in Self.leaseNames(affectedBy: event) { queue.add(name) }
+        }
+    }
+
+    static func leaseNames<R: KubernetesResource>(affectedBy event: WatcherEvent<R>) -> [String] {
         switch event {
         case let .restarted(pods): return pods.compactMap { $0.metadata.labels?[LeaseLabels.lease] }
         case let .applied(pod), let .deleted(pod): return pod.metadata.labels?[LeaseLabels.lease].map { [$0] } ?? []
