@@ -3,12 +3,21 @@ import Foundation
 import KubeClient
 import Logging
 import Operator
+import Synchronization
 import XCTest
 
 /// The lease controller against the real control plane: apiserver, scheduler and the
 /// controller-manager's garbage collector, with fake CPU and GPU nodes. It runs with the
 /// token of the `ncn-operator` ServiceAccount, bound only to the ClusterRole in manifests/.
 final class OperatorIntegrationTests: XCTestCase {
+    /// Keeps the final records the controller hands over, as the Nostr bridge will receive them.
+    final class RecordingSink: LeaseFinalRecordSink, Sendable {
+        private let records = Mutex<[LeaseFinalRecord]>([])
+        func publish(_ record: LeaseFinalRecord) async throws { records.withLock { $0.append(record) } }
+        func record(for lease: String) -> LeaseFinalRecord? { records.withLock { $0.first { $0.leaseName == lease } } }
+    }
+    private let sink = RecordingSink()
+
     private var bed: TestBed!
     private var kubectl: CRDKubectl!
     private let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
@@ -30,7 +39,7 @@ final class OperatorIntegrationTests: XCTestCase {
 
     override func tearDown() {
         // After a failure the controller is gone: release our finalizer so nothing lingers.
-        for lease in ["it-gpu-lease-\(suffix)", "it-greedy-\(suffix)"] {
+        for lease in ["it-gpu-lease-\(suffix)", "it-greedy-\(suffix)", "it-done-\(suffix)", "it-crash-\(suffix)"] {
             _ = try? kubectl?.execute(["patch", "computelease", lease, "--type=merge", "-p", #"{"metadata":{"finalizers":null}}"#])
             _ = try? kubectl?.execute(["delete", "computelease", lease, "--ignore-not-found", "--wait=false"])
         }
@@ -59,7 +68,7 @@ final class OperatorIntegrationTests: XCTestCase {
         ComputeLease(name: name, spec: ComputeLeaseSpec(
             tenantPubkey: String(repeating: "c", count: 64), requestEventId: String(repeating: "d", count: 64),
             relays: ["ws://127.0.0.1:17001"], image: "busybox:1.36", command: ["sleep", "3600"],
-            resources: LeaseResources(cpu: "1", memory: "1Gi", gpus: gpus, gpuModel: gpuModel),
+            resources: LeaseResources(cpu: "1", memory: "1Gi", gpus: gpus, gpuModel: gpus > 0 ? gpuModel : nil),
             ports: [LeasePort(port: 8080, name: "http")], durationSeconds: 3600, pricePerIntervalMsats: 100_000,
             intervalSeconds: 600, graceSeconds: 60, paymentRail: .lightning))
     }
@@ -123,7 +132,7 @@ final class OperatorIntegrationTests: XCTestCase {
             XCTAssertTrue(error.isForbidden, "\(error)")
         }
         do {
-            let controller = LeaseController(client: client, finalRecords: LoggingFinalRecordSink(logger: Logger(label: "it")),
+            let controller = LeaseController(client: client, finalRecords: sink,
                                              logger: Logger(label: "it.operator"))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await controller.run() }
@@ -195,6 +204,25 @@ final class OperatorIntegrationTests: XCTestCase {
                     return lease.status?.conditions?[.scheduled]?.status == .false ? lease : nil
                 }
                 XCTAssertTrue(stuck.status?.message?.contains("nvidia.com/gpu") == true, stuck.status?.message ?? "")
+
+                // The workload's own end is the lease's end, handed over as a final record.
+                for (name, phase) in [("it-done-\(suffix)", "Succeeded"), ("it-crash-\(suffix)", "Failed")] {
+                    _ = try await admin.create(lease(name, gpus: 0))
+                    try await markPaid(admin, name)
+                    let space = LeaseWorkloadBuilder.namespaceName(forLease: name)
+                    _ = try await eventually("the \(name) pod") { try? await admin.get(Pod.self, name: "workload", namespace: space) }
+                    struct StatusPatch: Encodable { var status: PodStatus }
+                    var ended = PodStatus(phase: phase)
+                    ended.reason = phase == "Failed" ? "Error" : nil
+                    _ = try await admin.patch(Pod.self, name: "workload", namespace: space,
+                                              .merge(encoding: StatusPatch(status: ended)), subresource: "status")
+                }
+                let done = try await eventually("the succeeded lease's final record") { sink.record(for: "it-done-\(suffix)") }
+                XCTAssertEqual(done.phase, .succeeded)
+                XCTAssertEqual(done.reason, .workloadExited)
+                let crashed = try await eventually("the failed lease's final record") { sink.record(for: "it-crash-\(suffix)") }
+                XCTAssertEqual(crashed.phase, .failed)
+                XCTAssertEqual(crashed.message, "The workload failed (Error).")
 
                 // Deleting leases removes their namespaces and everything in them, then the leases themselves.
                 for name in [gpuLease, greedy] { try await admin.delete(ComputeLease.self, name: name) }

@@ -73,7 +73,18 @@ public enum LeaseReconciler {
             return .requeue(after: .seconds(30))
         }
         let envSecretData = try await tenantEnvironment(lease, context)
-        let workload = try LeaseWorkloadBuilder.build(lease: lease, provider: provider.spec, envSecretData: envSecretData)
+        let workload: LeaseWorkload
+        do {
+            workload = try LeaseWorkloadBuilder.build(lease: lease, provider: provider.spec, envSecretData: envSecretData)
+        } catch {
+            // Retrying cannot fix the lease itself: say why on the lease and look again only rarely.
+            let message = "This lease cannot be run: \(error)"
+            if lease.status?.message != message {
+                try await writeStatus(lease, context) { $0.message = message }
+                await context.events.record(.warning, reason: "InvalidLease", message: message, about: reference(lease))
+            }
+            return .requeue(after: resync)
+        }
         let pod = try await apply(workload, cachedPod: cachedPod, context)
         let service = try await workload.service.asyncMap { try await context.client.apply($0, fieldManager: LeaseWorkloadBuilder.fieldManager) }
 
