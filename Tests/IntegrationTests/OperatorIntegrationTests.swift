@@ -27,11 +27,7 @@ final class OperatorIntegrationTests: XCTestCase {
     override func setUp() async throws {
         bed = try TestBed.load()
         kubectl = CRDKubectl(binary: try bed.require("NCN_KUBECTL"), kubeconfig: try bed.require("NCN_KUBECONFIG"))
-        try kubectl.run("apply", "-f", CRDManifestTests.path("crds"))
-        try kubectl.run("wait", "--for", "condition=established", "--timeout=60s", "crd/computeleases.ncn.dev", "crd/computeproviders.ncn.dev")
-        for manifest in ["00-namespace", "10-serviceaccount", "20-clusterrole", "21-clusterrolebinding", "22-leader-election-role", "23-leader-election-rolebinding"] {
-            try kubectl.run("apply", "-f", CRDManifestTests.path("manifests/\(manifest).yaml"))
-        }
+        try installOperatorPrerequisites(kubectl)
         nodes = ["it-gpu-\(suffix)", "it-cpu-\(suffix)"]
         try bed.testbed("node", nodes[0], "--cpu", "16", "--memory", "64Gi", "--gpus", "4", "--gpu-model", gpuModel)
         try bed.testbed("node", nodes[1], "--cpu", "8", "--memory", "32Gi")

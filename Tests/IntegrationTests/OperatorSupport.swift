@@ -1,0 +1,67 @@
+import ComputeAPI
+import Foundation
+import KubeClient
+import XCTest
+
+/// What a provider installs before the operator runs: the CRDs and the operator's RBAC
+/// (everything in manifests/ but the Deployment, which needs an image these machines cannot build).
+func installOperatorPrerequisites(_ kubectl: CRDKubectl) throws {
+    try kubectl.run("apply", "-f", CRDManifestTests.path("crds"))
+    try kubectl.run("wait", "--for", "condition=established", "--timeout=60s", "crd/computeleases.ncn.dev", "crd/computeproviders.ncn.dev")
+    for manifest in ["00-namespace", "10-serviceaccount", "20-clusterrole", "21-clusterrolebinding", "22-leader-election-role", "23-leader-election-rolebinding"] {
+        try kubectl.run("apply", "-f", CRDManifestTests.path("manifests/\(manifest).yaml"))
+    }
+}
+
+extension KubernetesClient {
+    /// A kubeconfig file holding the ncn-operator ServiceAccount's token: the operator's rights and no more.
+    func operatorKubeconfig() async throws -> String {
+        let token = try await serviceAccountToken("ncn-operator", namespace: "ncn-system")
+        let ca = Data(try XCTUnwrap(connection.certificateAuthorityPEM)).base64EncodedString()
+        let yaml = """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: bed, cluster: {server: "\(connection.server.absoluteString)", certificate-authority-data: \(ca)}}]
+            users: [{name: operator, user: {token: "\(token)"}}]
+            contexts: [{name: operator, context: {cluster: bed, user: operator}}]
+            current-context: operator
+            """
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ncn-operator-\(UUID().uuidString).kubeconfig").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}
+
+/// The built `ncn-operator` executable, run as a child process with its log in a file.
+final class OperatorProcess {
+    static var binary: String { TestBed.packageRoot.appendingPathComponent(".build/debug/ncn-operator").path }
+    let process = Process()
+    let log: URL
+
+    init(arguments: [String], podName: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
+            throw NSError(domain: "OperatorProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: "build the operator first: swift build --product ncn-operator"])
+        }
+        log = FileManager.default.temporaryDirectory.appendingPathComponent("ncn-operator-\(podName)-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.environment = ["POD_NAME": podName, "PATH": "/usr/bin:/bin"]
+        process.standardError = try FileHandle(forWritingTo: log)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// SIGKILL: a crash, with no chance to clean up.
+    func kill() {
+        guard process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit {
+        if process.isRunning { kill() }
+    }
+}
