@@ -141,7 +141,14 @@ struct OperatorCommand: AsyncParsableCommand {
             retryPeriod: leaderElectionRetryPeriod.value,
             namespace: leaderElectionNamespace ?? environment["POD_NAMESPACE"] ?? LeaderElectionConfiguration.defaultNamespace,
             leaseName: leaderElectionId)
-        return LeaderElector(client: client, configuration: configuration, logger: logger)
+        // `ncn_leader` is 1 on the replica that acts: what alerts on "no leader" or "two leaders" read.
+        return LeaderElector(client: client, configuration: configuration, logger: logger) { event in
+            switch event {
+            case .startedLeading: Gauge(label: "ncn_leader").record(1)
+            case .stoppedLeading: Gauge(label: "ncn_leader").record(0)
+            case .leaderChanged: break
+            }
+        }
     }
 }
 

@@ -27,9 +27,10 @@ final class OperatorBinaryTests: XCTestCase {
                   let (data, response) = try? await URLSession.shared.data(from: url) else { return nil }
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
         }
-        func eventually(_ path: String, status: Int) async -> String? {
+        /// Waits for `path` to answer `status` with a body starting with `prefix`.
+        func eventually(_ path: String, status: Int, prefix: String = "") async -> String? {
             for _ in 0..<150 {
-                if let (code, body) = await get(path), code == status { return body }
+                if let (code, body) = await get(path), code == status, body.hasPrefix(prefix) { return body }
                 try? await Task.sleep(for: .milliseconds(200))
             }
             return nil
@@ -38,10 +39,12 @@ final class OperatorBinaryTests: XCTestCase {
         let healthy = await eventually("/healthz", status: 200)
         let logText = { running.logText }
         XCTAssertNotNil(healthy, "healthz never answered; log: \(logText())")
-        let ready = await eventually("/readyz", status: 200)
+        // A Lease left by a crashed replica of an earlier test must run out first: standby until then.
+        let ready = await eventually("/readyz", status: 200, prefix: "leading")
         XCTAssertEqual(ready?.contains("leading; caches synced"), true, ready ?? "never ready; log: \(logText())")
         let metrics = await eventually("/metrics", status: 200) ?? ""
         XCTAssertTrue(metrics.contains("ncn_leases"), metrics)
+        XCTAssertTrue(metrics.contains("ncn_leader 1"), metrics)
 
         let holder = try await bed.withKubernetes { admin in try await admin.get(Lease.self, name: "ncn-operator", namespace: "ncn-system").spec?.holderIdentity }
         XCTAssertEqual(holder, "it-binary-\(port)")

@@ -57,7 +57,7 @@ final class OperatorIntegrationTests: XCTestCase {
             payments: PaymentSettings(lightning: LightningRail(backend: .lnbits)),
             gpuNodeLabelKey: "nvidia.com/gpu.product", serviceType: .nodePort,
             secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system"))
-        _ = try await admin.apply(ComputeProvider(spec: spec), fieldManager: "it-operator")
+        _ = try await admin.apply(ComputeProvider(spec: spec), fieldManager: "it-\(suffix)")  // a manager per test: see applyingAsOwnManager
     }
 
     private func lease(_ name: String, gpus: Int) -> ComputeLease {

@@ -60,7 +60,7 @@ final class OperatorKillLoopTests: XCTestCase {
                 relays: ["ws://127.0.0.1:17001"], pricing: Pricing(msatsPerCpuHour: 20_000, msatsPerGiBHour: 5_000),
                 payments: PaymentSettings(lightning: LightningRail(backend: .lnbits)), serviceType: .nodePort,
                 secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system"))
-            _ = try await admin.apply(ComputeProvider(spec: provider), fieldManager: "it-operator")
+            _ = try await admin.apply(ComputeProvider(spec: provider), fieldManager: "it-\(suffix)")  // a manager per test: see applyingAsOwnManager
             let kubeconfig = try await admin.operatorKubeconfig()
             func start(_ run: Int) throws -> OperatorProcess {
                 let address = "127.0.0.1:\(30000 + Int.random(in: 0..<9999))"

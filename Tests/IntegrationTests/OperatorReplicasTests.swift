@@ -44,7 +44,7 @@ final class OperatorReplicasTests: XCTestCase {
                 relays: ["ws://127.0.0.1:17001"], pricing: Pricing(msatsPerCpuHour: 20_000, msatsPerGiBHour: 5_000),
                 payments: PaymentSettings(lightning: LightningRail(backend: .lnbits)), serviceType: .nodePort,
                 secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system"))
-            _ = try await admin.apply(ComputeProvider(spec: provider), fieldManager: "it-operator")
+            _ = try await admin.apply(ComputeProvider(spec: provider), fieldManager: "it-\(suffix)")  // a manager per test: see applyingAsOwnManager
             let kubeconfig = try await admin.operatorKubeconfig()
             let ports = [Int.random(in: 40000...44999), Int.random(in: 45000...49999)]
             let replicas = try ports.map { port in

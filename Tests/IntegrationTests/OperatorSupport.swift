@@ -65,3 +65,9 @@ final class OperatorProcess {
         if process.isRunning { kill() }
     }
 }
+
+// applyingAsOwnManager: each test applies the shared ComputeProvider "default" under a field
+// manager of its own. When one manager re-applies without a field it owned before, the test bed's
+// apiserver build writes that field as null, which the CRD schema then refuses (the same
+// json-iterator quirk that refuses empty strings in custom resources). A real cluster does not
+// do this; separate managers sidestep it because nobody drops a field it owns.

@@ -48,33 +48,29 @@ public final class LeaseController: Sendable {
     public var statistics: Statistics { stats.withLock { $0 } }
 
     public func run() async throws {
-        let observer = Watcher<ComputeLease>.Observer(relisted: { _ in }, failed: { [self] _ in
-            self.stats.withLock { $0.watchRestarts += 1 }
-            Counter(label: "ncn_watch_restarts_total", dimensions: [("resource", "computeleases")]).increment()
-        })
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
-                for try await event in client.watcher(ComputeLease.self, observer: observer) {
+                for try await event in client.watcher(ComputeLease.self, observer: watchObserver()) {
                     for key in leases.apply(event) { queue.add(key.name) }
                     recordPhases()
                 }
             }
             group.addTask { [self] in
                 let options = Watcher<ComputeProvider>.Options(fieldSelector: "metadata.name=\(self.options.providerName)")
-                for try await event in client.watcher(ComputeProvider.self, options: options) {
+                for try await event in client.watcher(ComputeProvider.self, options: options, observer: watchObserver()) {
                     // Prices, policy and service type apply to every lease.
                     if !providers.apply(event).isEmpty { for key in leases.keys { queue.add(key.name) } }
                 }
             }
             group.addTask { [self] in
                 let options = Watcher<Pod>.Options(labelSelector: LeaseLabels.lease)
-                for try await event in client.watcher(Pod.self, options: options) {
+                for try await event in client.watcher(Pod.self, options: options, observer: watchObserver()) {
                     pods.apply(event)
                     for name in Self.leaseNames(affectedBy: event) { queue.add(name) }
                 }
             }
             group.addTask { [self] in
-                for try await event in client.watcher(Node.self) { nodes.apply(event) }
+                for try await event in client.watcher(Node.self, observer: watchObserver()) { nodes.apply(event) }
             }
             // A child edited or deleted by hand wakes its lease, whose reconcile re-applies it.
             group.addTask { [self] in try await requeueOwners(of: Namespace.self) }
@@ -134,8 +130,17 @@ public final class LeaseController: Sendable {
         }
     }
 
+    /// Counts every failed or restarted watch, per resource, for `ncn_watch_restarts_total`.
+    private func watchObserver<R: KubernetesResource>() -> Watcher<R>.Observer {
+        Watcher<R>.Observer(relisted: { _ in }, failed: { [self] error in
+            self.stats.withLock { $0.watchRestarts += 1 }
+            Counter(label: "ncn_watch_restarts_total", dimensions: [("resource", R.descriptor.plural)]).increment()
+            self.logger.debug("watch interrupted; resuming", metadata: ["resource": "\(R.descriptor.plural)", "error": "\(error)"])
+        })
+    }
+
     private func requeueOwners<R: KubernetesResource>(of _: R.Type) async throws {
-        for try await event in client.watcher(R.self, options: .init(labelSelector: LeaseLabels.lease)) {
+        for try await event in client.watcher(R.self, options: .init(labelSelector: LeaseLabels.lease), observer: watchObserver()) {
             for name in Self.leaseNames(affectedBy: event) { queue.add(name) }
         }
     }
