@@ -72,6 +72,9 @@ let package = Package(
             name: "ComputeAPITests",
             dependencies: ["ComputeAPI", "KubeClient", .product(name: "Yams", package: "Yams")]
         ),
+        // Payments: deadlines and tranches (rails and the ledger follow in issue 6).
+        .target(name: "Billing"),
+        .testTarget(name: "BillingTests", dependencies: ["Billing"]),
         // The controller: reconcile loop, work queue, inventory, leader election.
         .target(
             name: "Operator",
