@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Real third-party peers for the local test bed, all on 127.0.0.1:
 #   relay-sdk       nostr-sdk's LocalRelay (NIP-01 correct), LMDB storage
+#   relay-auth      the same relay requiring NIP-42 authentication for reads and writes
 #   relay-py        PyPI nostr-relay (sqlite; deviates from NIP-01, usefully)
 #   relay-noverify  nostr-relay without signature checks (feeds forged events)
 #   mint            nutshell Cashu mint on FakeWallet
@@ -18,7 +19,7 @@
 # Ports: NCN_PORT_<NAME> (e.g. NCN_PORT_RELAY_SDK); readiness timeout:
 # NCN_PEER_TIMEOUT seconds (default 90).
 
-PEER_NAMES=(relay-sdk relay-py relay-noverify mint lnbits)
+PEER_NAMES=(relay-sdk relay-py relay-noverify relay-auth mint lnbits)
 declare -gA _PEERS_LAUNCHED=() # name -> launch time, for the "ready in" line
 
 _PEERS_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -147,7 +148,7 @@ _peer_port() {
   local var def
   var="NCN_PORT_$(_peers_upper "$1")"
   case "$1" in
-    relay-sdk) def=17001 ;; relay-py) def=17002 ;; relay-noverify) def=17003 ;;
+    relay-sdk) def=17001 ;; relay-py) def=17002 ;; relay-noverify) def=17003 ;; relay-auth) def=17004 ;;
     mint) def=13338 ;; lnbits) def=15000 ;;
   esac
   echo "${!var:-$def}"
@@ -212,7 +213,7 @@ EOF
 _peer_prepare() {
   local name="$1" dir="$2" port="$3" lnbits_pkg
   case "$name" in
-    relay-sdk) mkdir -p "$dir/lmdb" ;;
+    relay-sdk | relay-auth) mkdir -p "$dir/lmdb" ;;
     relay-py) _peer_relay_py_config "$dir" "$port" yes >"$dir/config.yaml" ;;
     relay-noverify) _peer_relay_py_config "$dir" "$port" no >"$dir/config.yaml" ;;
     mint) mkdir -p "$dir/db" "$dir/cashu" ;;
@@ -234,6 +235,7 @@ _peer_command() {
   local v="$_PEERS_VENVS"
   case "$1" in
     relay-sdk) printf '%s\n' "$v/nostr/bin/python" -u "$_PEERS_PY_DIR/relay_sdk.py" "$3" "$2/lmdb" ;;
+    relay-auth) printf '%s\n' "$v/nostr/bin/python" -u "$_PEERS_PY_DIR/relay_sdk.py" "$3" "$2/lmdb" --nip42 ;;
     relay-py | relay-noverify) printf '%s\n' "$v/nostr/bin/nostr-relay" -c "$2/config.yaml" serve --use-uvicorn ;;
     mint) echo "$v/cashu/bin/mint" ;;
     lnbits) echo "$v/lnbits/bin/lnbits" ;;
@@ -312,7 +314,7 @@ _peer_probe() {
   local port
   port=$(_peer_port "$1")
   case "$1" in
-    relay-sdk) _peers_tcp_open "$port" ;; # it has no NIP-11 document
+    relay-sdk | relay-auth) _peers_tcp_open "$port" ;; # it has no NIP-11 document
     relay-py | relay-noverify)
       curl -sf -m 2 -H 'Accept: application/nostr+json' "http://127.0.0.1:$port/" >/dev/null ;;
     mint) curl -sf -m 2 "http://127.0.0.1:$port/v1/info" >/dev/null ;;
@@ -344,7 +346,7 @@ _peer_wait_ready() {
     sleep 0.2
   done
   case "$name" in
-    relay-sdk | relay-py | relay-noverify)
+    relay-sdk | relay-py | relay-noverify | relay-auth)
       env="NCN_$(_peers_upper "$name")_URL=ws://127.0.0.1:$port" ;;
     mint) env="NCN_MINT_URL=http://127.0.0.1:$port" ;;
     lnbits)

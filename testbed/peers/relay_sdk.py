@@ -1,7 +1,8 @@
 """Runs nostr-sdk's built-in LocalRelay (NIP-01 correct) with LMDB storage.
 
-Usage: python relay_sdk.py PORT DB_DIR
-Events survive a restart because they live in LMDB under DB_DIR.
+Usage: python relay_sdk.py PORT DB_DIR [--nip42]
+Events survive a restart because they live in LMDB under DB_DIR. With --nip42 the
+relay demands NIP-42 authentication before it serves reads or accepts writes.
 Run with the nostr venv (nostr-sdk==0.45.1).
 """
 
@@ -10,20 +11,19 @@ import os
 import signal
 import sys
 
-from nostr_sdk import LocalRelayBuilder, NostrLmdb, uniffi_set_event_loop
+from nostr_sdk import (LocalRelayBuilder, LocalRelayBuilderNip42,
+                       LocalRelayBuilderNip42Mode, NostrLmdb,
+                       uniffi_set_event_loop)
 
 
-async def main(port: int, db_dir: str) -> None:
+async def main(port: int, db_dir: str, nip42: bool) -> None:
     # Without this, LMDB's async callbacks have no loop and every EVENT hangs.
     uniffi_set_event_loop(asyncio.get_running_loop())
     db = await NostrLmdb.open(db_dir)
-    relay = (
-        LocalRelayBuilder()
-        .addr("127.0.0.1")
-        .port(port)
-        .database(db)
-        .build()
-    )
+    builder = LocalRelayBuilder().addr("127.0.0.1").port(port).database(db)
+    if nip42:
+        builder = builder.nip42(LocalRelayBuilderNip42(mode=LocalRelayBuilderNip42Mode.BOTH))
+    relay = builder.build()
     await relay.run()
     print(f"relay-sdk listening on {await relay.url()}", flush=True)
 
@@ -40,7 +40,7 @@ async def main(port: int, db_dir: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]), sys.argv[2]))
+    asyncio.run(main(int(sys.argv[1]), sys.argv[2], "--nip42" in sys.argv[3:]))
     # Interpreter teardown races the bindings' Rust threads and segfaults now
     # and then; skip it. LMDB has committed every write already.
     os._exit(0)
