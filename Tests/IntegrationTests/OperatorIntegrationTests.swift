@@ -95,16 +95,6 @@ final class OperatorIntegrationTests: XCTestCase {
         _ = try await admin.replaceStatus(current)
     }
 
-    private func eventually<T>(_ what: String, timeout: Duration = .seconds(30), _ probe: () async throws -> T?) async throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let value = try await probe() { return value }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        XCTFail("timed out waiting for \(what)")
-        throw CancellationError()
-    }
-
     func testAPaidGPULeaseRunsOnTheRightNodeAndTearsDownCompletely() async throws {
         try await bed.withKubernetes { admin in
             try await ensureProvider(admin)

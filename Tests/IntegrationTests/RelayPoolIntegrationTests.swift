@@ -261,14 +261,7 @@ extension RelayPoolIntegrationTests {
         line: UInt = #line,
         _ condition: () -> Bool
     ) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else {
-                XCTFail("timed out waiting for \(what)", file: file, line: line)
-                throw CancellationError()
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        _ = try await eventually(what, timeout: timeout, every: .milliseconds(50), file: file, line: line) { condition() ? true : nil }
     }
 
     /// Collects what a subscription yields, from a child task, for the test to inspect.

@@ -73,3 +73,18 @@ extension TestBed {
         return String(decoding: output, as: UTF8.self)
     }
 }
+
+/// Polls `probe` until it yields a value or `timeout` passes; on timeout the test fails.
+/// The one waiting helper of the integration tests: real peers answer when they answer.
+func eventually<T>(
+    _ what: String, timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(200),
+    file: StaticString = #filePath, line: UInt = #line, _ probe: () async throws -> T?
+) async throws -> T {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if let value = try await probe() { return value }
+        try await Task.sleep(for: interval)
+    }
+    XCTFail("timed out waiting for \(what)", file: file, line: line)
+    throw CancellationError()
+}
