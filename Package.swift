@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "NostrBridge", targets: ["NostrBridge"]),
         .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "ComputeAPI", targets: ["ComputeAPI"]),
+        .library(name: "Billing", targets: ["Billing"]),
         .executable(name: "ncn-operator", targets: ["ncn-operator"]),
         .executable(name: "ncn-crdgen", targets: ["ncn-crdgen"]),
     ],
@@ -72,14 +73,25 @@ let package = Package(
             name: "ComputeAPITests",
             dependencies: ["ComputeAPI", "KubeClient", .product(name: "Yams", package: "Yams")]
         ),
-        // Payments: deadlines and tranches (rails and the ledger follow in issue 6).
-        .target(name: "Billing"),
-        .testTarget(name: "BillingTests", dependencies: ["Billing"]),
+        // Payments: Lightning (BOLT11, LNbits, NWC), Cashu, the ledger and deadlines.
+        .target(
+            name: "Billing",
+            dependencies: [
+                "CSecp256k1", "NostrBridge",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "BillingTests", dependencies: ["Billing", "NostrBridge"]),
         // The controller: reconcile loop, work queue, inventory, leader election.
         .target(
             name: "Operator",
             dependencies: [
-                "KubeClient", "ComputeAPI", "NostrBridge",
+                "KubeClient", "ComputeAPI", "NostrBridge", "Billing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -136,7 +148,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "NostrBridge", "KubeClient", "ComputeAPI", "Operator",
+                "NostrBridge", "KubeClient", "ComputeAPI", "Operator", "Billing",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),

@@ -21,8 +21,14 @@ public enum Bech32 {
 
     /// Encodes bytes under a lower-case human-readable prefix.
     public static func encode(hrp: String, data: [UInt8]) throws(Bech32Error) -> String {
+        try encode(hrp: hrp, words: regroup(data, from: 8, to: 5, pad: true) ?? [], maxLength: maxLength)
+    }
+
+    /// Encodes 5-bit words (each 0...31) under a lower-case prefix. For formats whose data is not
+    /// a whole number of bytes, such as BOLT #11 invoices, which also pass their own length limit.
+    public static func encode(hrp: String, words: [UInt8], maxLength: Int = Bech32.maxLength) throws(Bech32Error) -> String {
+        guard words.allSatisfy({ $0 < 32 }) else { throw .invalidCharacter }
         let prefix = Array(hrp.utf8)
-        let words = regroup(data, from: 8, to: 5, pad: true) ?? []
         let length = prefix.count + 1 + words.count + 6
         guard length <= maxLength else { throw .tooLong(length, limit: maxLength) }
         let checksum = checksum(hrp: prefix, words: words)
@@ -40,6 +46,16 @@ public enum Bech32 {
     /// Refuses, in this order: over-long input, characters outside printable ASCII, mixed case,
     /// a missing separator, characters outside the alphabet, a bad checksum, bad padding bits.
     public static func decode(_ text: String, maxLength: Int = Bech32.maxLength) throws(Bech32Error) -> (hrp: String, data: [UInt8]) {
+        let (hrp, words) = try decodeWords(text, maxLength: maxLength)
+        guard let data = regroup(words, from: 5, to: 8, pad: false) else { throw .invalidPadding }
+        return (hrp, data)
+    }
+
+    /// Decodes a bech32 string into its lower-case prefix and its 5-bit data words, checksum
+    /// removed. For formats whose data is not a whole number of bytes, such as BOLT #11 invoices
+    /// (which have no length limit: pass `.max`). Refuses the same things as `decode` except
+    /// padding, which is the caller's to judge.
+    public static func decodeWords(_ text: String, maxLength: Int = Bech32.maxLength) throws(Bech32Error) -> (hrp: String, words: [UInt8]) {
         let bytes = Array(text.utf8)
         guard bytes.count <= maxLength else { throw .tooLong(bytes.count, limit: maxLength) }
         guard bytes.count >= 8 else { throw .tooShort }
@@ -66,9 +82,7 @@ public enum Bech32 {
             words.append(UInt8(value))
         }
         guard polymod(expand(hrp) + words) == 1 else { throw .invalidChecksum }
-
-        guard let data = regroup(Array(words.dropLast(6)), from: 5, to: 8, pad: false) else { throw .invalidPadding }
-        return (String(decoding: hrp, as: UTF8.self), data)
+        return (String(decoding: hrp, as: UTF8.self), Array(words.dropLast(6)))
     }
 
     private static func polymod(_ values: [UInt8]) -> UInt32 {
