@@ -82,6 +82,18 @@ final class ManifestTests: XCTestCase {
         XCTAssertTrue(container(of: deployment)["args"]?.strings?.contains("--leader-election-id=ncn-operator") ?? false)
     }
 
+    func testTheEcashVaultMayListSecretsInTheOperatorsNamespaceOnly() throws {
+        let role = try document(kind: "Role", in: "manifests/24-ecash-vault-role.yaml")
+        XCTAssertEqual(role["metadata"]?["namespace"], "ncn-system")
+        let rules = try XCTUnwrap(role["rules"]?.arrayValue)
+        XCTAssertEqual(rules.count, 1)
+        XCTAssertEqual(rules.first?["resources"], ["secrets"])
+        XCTAssertEqual(rules.first?["verbs"], ["list"])
+        let binding = try document(kind: "RoleBinding", in: "manifests/24-ecash-vault-role.yaml")
+        XCTAssertEqual(binding["roleRef"]?["name"], "ncn-operator-ecash-vault")
+        XCTAssertEqual(binding["subjects"]?.arrayValue?.first?["name"], "ncn-operator")
+    }
+
     func testTheOperatorPodIsRestricted() throws {
         let deployment = try document(kind: "Deployment", in: "manifests/30-deployment.yaml")
         let pod = try XCTUnwrap(deployment["spec"]?["template"]?["spec"])

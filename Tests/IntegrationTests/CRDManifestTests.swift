@@ -224,7 +224,7 @@ final class CRDManifestTests: XCTestCase {
     /// The manifests' RBAC, applied for real, asked through `kubectl auth can-i --as` the operator.
     func testTheOperatorRBACGrantsWhatItNeedsAndNoMore() throws {
         for file in ["10-serviceaccount.yaml", "20-clusterrole.yaml", "21-clusterrolebinding.yaml",
-                     "22-leader-election-role.yaml", "23-leader-election-rolebinding.yaml"] {
+                     "22-leader-election-role.yaml", "23-leader-election-rolebinding.yaml", "24-ecash-vault-role.yaml"] {
             try kubectl.run("apply", "-f", Self.path("manifests/" + file))
         }
         let allowed: [[String]] = [
@@ -237,10 +237,12 @@ final class CRDManifestTests: XCTestCase {
             ["create", "limitranges", "-n", "ncn-lease-x"], ["create", "secrets", "-n", "ncn-lease-x"], ["get", "secrets", "-n", "ncn-system"],
             ["watch", "nodes"], ["create", "events", "-n", "default"],
             ["create", "leases.coordination.k8s.io", "-n", "ncn-system"], ["update", "leases.coordination.k8s.io/ncn-operator", "-n", "ncn-system"],
+            // The ecash vault: its Secrets are listed in the operator's namespace only.
+            ["list", "secrets", "-n", "ncn-system"], ["create", "secrets", "-n", "ncn-system"], ["update", "secrets", "-n", "ncn-system"],
         ]
         let refused: [[String]] = [
             ["create", "computeproviders.ncn.dev"], ["update", "computeproviders.ncn.dev"],
-            ["list", "secrets", "--all-namespaces"], ["watch", "secrets", "-n", "ncn-system"],
+            ["list", "secrets", "--all-namespaces"], ["list", "secrets", "-n", "kube-system"], ["watch", "secrets", "-n", "ncn-system"],
             ["delete", "nodes"], ["patch", "nodes"], ["get", "configmaps", "-n", "ncn-system"],
             ["create", "deployments.apps", "-n", "ncn-system"], ["create", "clusterrolebindings.rbac.authorization.k8s.io"],
             ["update", "leases.coordination.k8s.io/kube-scheduler", "-n", "ncn-system"],

@@ -8,7 +8,7 @@ import XCTest
 func installOperatorPrerequisites(_ kubectl: CRDKubectl) throws {
     try kubectl.run("apply", "-f", CRDManifestTests.path("crds"))
     try kubectl.run("wait", "--for", "condition=established", "--timeout=60s", "crd/computeleases.ncn.dev", "crd/computeproviders.ncn.dev")
-    for manifest in ["00-namespace", "10-serviceaccount", "20-clusterrole", "21-clusterrolebinding", "22-leader-election-role", "23-leader-election-rolebinding"] {
+    for manifest in ["00-namespace", "10-serviceaccount", "20-clusterrole", "21-clusterrolebinding", "22-leader-election-role", "23-leader-election-rolebinding", "24-ecash-vault-role"] {
         try kubectl.run("apply", "-f", CRDManifestTests.path("manifests/\(manifest).yaml"))
     }
 }
