@@ -5,25 +5,34 @@ import Logging
 import Operator
 import ServiceLifecycle
 
-/// The controllers that must only ever run on one replica: the lease controller and the
+/// The controllers that must only ever run on one replica: the lease controller, billing and the
 /// inventory it prices from. With leader election they run only while this replica leads,
 /// and are cancelled the moment it stops leading.
 public struct LeaderGatedControllers: ServiceLifecycle.Service, Sendable {
     public let controller: LeaseController
     public let inventory: Inventory
+    public let billing: BillingController?
+    public let cashu: CashuPayments?
     public let elector: LeaderElector<ContinuousClock>?
 
-    public init(controller: LeaseController, inventory: Inventory, elector: LeaderElector<ContinuousClock>?) {
+    public init(
+        controller: LeaseController, inventory: Inventory, billing: BillingController? = nil, cashu: CashuPayments? = nil,
+        elector: LeaderElector<ContinuousClock>?
+    ) {
         self.controller = controller
         self.inventory = inventory
+        self.billing = billing
+        self.cashu = cashu
         self.elector = elector
     }
 
     public func run() async throws {
-        let work: @Sendable () async throws -> Void = { [controller, inventory] in
+        let work: @Sendable () async throws -> Void = { [controller, inventory, billing, cashu] in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await controller.run() }
                 group.addTask { try await inventory.run() }
+                if let billing { group.addTask { try await billing.run() } }
+                if let cashu { group.addTask { try await cashu.run() } }
                 try await group.next()
                 group.cancelAll()
             }
@@ -43,7 +52,7 @@ public struct LeaderGatedControllers: ServiceLifecycle.Service, Sendable {
         if let elector, !elector.isLeader {
             return .init(ready: true, detail: "standby; leader is \(elector.currentLeader ?? "unknown")")
         }
-        let synced = controller.isSynced && inventory.isSynced
+        let synced = controller.isSynced && inventory.isSynced && (billing?.isSynced ?? true)
         return .init(ready: synced, detail: synced ? "leading; caches synced" : "leading; caches syncing")
     }
 }

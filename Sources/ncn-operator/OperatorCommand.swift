@@ -18,7 +18,10 @@ struct OperatorCommand: AsyncParsableCommand {
         discussion: """
             Reconciles ComputeLeases into isolated workloads (a namespace per lease with its Pod, Service, \
             NetworkPolicy, ResourceQuota and LimitRange), tears them down when they end, and keeps a live \
-            inventory of free capacity. Configuration comes from the ComputeProvider named by --provider.
+            inventory of free capacity. Billing invoices each tranche through the provider's Lightning wallet \
+            (LNbits or NWC, credentials in the provider's Secret), credits each payment once into the lease's \
+            status, and a lease whose payments stop is ended after its grace period. Configuration comes from \
+            the ComputeProvider named by --provider.
 
             In a pod it uses its ServiceAccount; elsewhere --kubeconfig, $KUBECONFIG or ~/.kube/config.
 
@@ -67,12 +70,16 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "Lease reconciles that may run at once.")
     var workers = 2
 
+    @Option(help: "How often an open Lightning invoice is looked up at the wallet (e.g. 5s).")
+    var paymentPollInterval: DurationArgument = .init(.seconds(5))
+
     enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     func validate() throws {
         _ = try BindAddress(healthProbeBindAddress)
         _ = try BindAddress(metricsBindAddress)
         guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
+        guard paymentPollInterval.value >= .milliseconds(100) else { throw ValidationError("--payment-poll-interval must be at least 100ms") }
         guard leaderElectionRenewDeadline.value < leaderElectionLeaseDuration.value else {
             throw ValidationError("--leader-election-renew-deadline must be shorter than --leader-election-lease-duration")
         }
@@ -104,7 +111,17 @@ struct OperatorCommand: AsyncParsableCommand {
         let controller = LeaseController(client: client, finalRecords: LoggingFinalRecordSink(logger: logger), options: options, logger: logger)
         let inventory = Inventory(client: client, logger: Logger(label: "ncn.inventory"))
         let elector = try leaderElect ? makeElector(client: client, logger: logger) : nil
-        let controllers = LeaderGatedControllers(controller: controller, inventory: inventory, elector: elector)
+        var billingOptions = BillingController.Options()
+        billingOptions.providerName = provider
+        billingOptions.pollInterval = paymentPollInterval.value
+        let billing = BillingController(
+            client: client, wallets: SecretLightningWalletSource(client: client),
+            notifier: LoggingBillingNotifier(logger: Logger(label: "ncn.billing")), options: billingOptions, logger: Logger(label: "ncn.billing"))
+        // Received ecash is kept in Secrets of the operator's own namespace (see manifests/24-ecash-vault-role.yaml).
+        let ownNamespace = ProcessInfo.processInfo.environment["POD_NAMESPACE"] ?? LeaderElectionConfiguration.defaultNamespace
+        let cashu = CashuPayments(client: client, billing: billing, vault: SecretEcashVault(client: client, namespace: ownNamespace),
+                                  logger: Logger(label: "ncn.cashu"))
+        let controllers = LeaderGatedControllers(controller: controller, inventory: inventory, billing: billing, cashu: cashu, elector: elector)
 
         let health = HealthServer(registry: registry, readiness: { controllers.readiness() })
         let healthAddress = try BindAddress(healthProbeBindAddress)

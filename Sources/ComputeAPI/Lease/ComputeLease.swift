@@ -93,6 +93,8 @@ public struct ComputeLease: CustomResource, Equatable {
             PrinterColumn("Age", .date, ".metadata.creationTimestamp", "Time since the lease was created."),
             PrinterColumn("Node", .string, ".status.node", "The node running the workload.", priority: 1),
             PrinterColumn("Rail", .string, ".spec.paymentRail", "How the tenant pays.", priority: 1),
+            PrinterColumn("Payments", .string, ".status.ledger.state", "Where payments stand: Funded, InvoiceDue, Grace.", priority: 1),
+            PrinterColumn("Received-msats", .integer, ".status.ledger.msatsReceived", "Everything received so far.", priority: 1),
             PrinterColumn("Reason", .string, ".status.terminationReason", "Why the lease ended.", priority: 1),
         ]
     )

@@ -34,6 +34,9 @@ public struct ComputeProvider: CustomResource, Equatable {
         public static let lnbitsURL = "lnbits-url"
         /// An LNbits invoice/read key: it can create invoices and check them, but not spend.
         public static let lnbitsInvoiceKey = "lnbits-invoice-key"
+        /// Optional: the secret key (64 hex) Cashu tokens may be P2PK-locked to (NUT-11, NIP-61).
+        /// It must not be the Nostr key: NIP-61 keeps the two apart.
+        public static let cashuP2PKKey = "cashu-p2pk-key"
     }
 
     /// The Secret keys this configuration needs, so a missing one can be reported by name.

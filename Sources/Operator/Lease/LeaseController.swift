@@ -116,6 +116,10 @@ public final class LeaseController: Sendable {
                 stats.withLock { $0.reconciles += 1 }
                 Counter(label: "ncn_reconciles_total").increment()
                 queue.finish(name, result: .success(action))
+            } catch let error as KubernetesError where error.isConflict {
+                // Billing writes the same status: a lost race is normal, and the fresh version is on its way.
+                logger.debug("status changed under us; reconciling again", metadata: ["lease": "\(name)"])
+                queue.finish(name, result: .success(.requeue(after: .milliseconds(100))))
             } catch {
                 let reason = (error as? KubernetesError)?.reason ?? String(describing: type(of: error))
                 stats.withLock {

@@ -1,0 +1,135 @@
+import Billing
+import ComputeAPI
+import Foundation
+import KubeClient
+import Logging
+import NostrBridge
+import Synchronization
+
+/// Cashu payments for leases: a tenant's token is swapped at its mint into ecash only the
+/// provider can spend, stored durably, and only then credited to the lease, once. After a crash
+/// at any step, `recover()` finishes the swap and the credit. Runs on the leader only.
+public final class CashuPayments: Sendable {
+    private struct Cached: Sendable {
+        var key: String
+        var redeemer: CashuRedeemer
+    }
+
+    let client: KubernetesClient
+    let billing: BillingController
+    let vault: any EcashVault
+    let logger: Logger
+    private let cache = Mutex<Cached?>(nil)
+
+    public init(client: KubernetesClient, billing: BillingController, vault: any EcashVault, logger: Logger) {
+        self.client = client
+        self.billing = billing
+        self.vault = vault
+        self.logger = logger
+    }
+
+    /// Redeems `token` for the lease and credits it. Throws `CashuError` (refused, already spent,
+    /// foreign mint, …) or `CashuPaymentError`; a refused token credits nothing and costs nothing.
+    @discardableResult
+    public func pay(lease name: String, token: String) async throws -> CashuRedemption {
+        let lease = try await client.get(ComputeLease.self, name: name)
+        guard lease.spec.paymentRail == .cashu else { throw CashuPaymentError.notCashu(name) }
+        if lease.metadata.deletionTimestamp != nil || (lease.status?.phase?.isTerminal ?? false) {
+            throw CashuPaymentError.ended(name)
+        }
+        let redemption = try await redeemer().redeem(token: token, reference: name)
+        try await credit(redemption)
+        return redemption
+    }
+
+    /// Finishes swaps a crash left pending, then credits every redemption not yet credited.
+    public func recover() async throws {
+        let recovered = try await redeemer().recoverPending()
+        if !recovered.isEmpty { logger.notice("recovered interrupted Cashu swaps", metadata: ["count": "\(recovered.count)"]) }
+        for redemption in try await vault.uncredited() {
+            do {
+                try await credit(redemption)
+            } catch let error as KubernetesError where error.isNotFound {
+                // The ecash stays in the vault; only the lease it paid for is gone.
+                logger.warning("a received Cashu payment's lease no longer exists; the ecash stays in the vault",
+                               metadata: ["redemption": "\(redemption.id)", "lease": "\(redemption.reference)"])
+            }
+        }
+    }
+
+    /// Recovers once the caches are synced, then again now and then, so a transient failure
+    /// (mint or apiserver down) is retried without a restart.
+    public func run() async throws {
+        await billing.leases.waitUntilSynced()
+        await billing.providers.waitUntilSynced()
+        while !Task.isCancelled {
+            do {
+                if billing.providers.get(ObjectKey(name: billing.options.providerName))?.spec.payments.cashu != nil {
+                    try await recover()
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("Cashu recovery failed; retrying", metadata: ["error": "\(error)"])
+            }
+            try await Task.sleep(for: .seconds(60))
+        }
+    }
+
+    /// Credit first, then mark: a crash in between is caught by the ledger's id check on the next try.
+    private func credit(_ redemption: CashuRedemption) async throws {
+        let credited = try await billing.creditCashu(redemption)
+        try await vault.markCredited(id: redemption.id)
+        if !credited { logger.debug("Cashu redemption was already credited", metadata: ["redemption": "\(redemption.id)"]) }
+    }
+
+    /// The redeemer for the provider's current Cashu settings and key, rebuilt when either changes.
+    public func redeemer() async throws -> CashuRedeemer {
+        guard let provider = billing.providers.get(ObjectKey(name: billing.options.providerName)) else {
+            throw CashuPaymentError.noProvider(billing.options.providerName)
+        }
+        guard let rail = provider.spec.payments.cashu else { throw CashuPaymentError.cashuNotAccepted }
+        let reference = provider.spec.secretRef
+        let secret = try? await client.get(Secret.self, name: reference.name, namespace: reference.namespace)
+        let keyText = secret?.value(ComputeProvider.SecretKeys.cashuP2PKKey).map { String(decoding: $0, as: UTF8.self) }?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let cacheKey = "\(rail.mints.sorted())|\(rail.unit.rawValue)|\(secret?.metadata.resourceVersion ?? "-")"
+        if let cached = cache.withLock({ $0 }), cached.key == cacheKey { return cached.redeemer }
+        let key: SecretKey
+        if let keyText, !keyText.isEmpty {
+            do { key = try SecretKey(hex: keyText) } catch { throw CashuPaymentError.badKey(reference) }
+        } else {
+            // Without a configured key nothing can be locked to the provider: locked tokens are refused.
+            key = SecretKey.generate()
+        }
+        let configuration = try CashuRedeemerConfiguration(allowedMints: rail.mints, unit: rail.unit.rawValue)
+        let redeemer = CashuRedeemer(configuration: configuration, key: key, vault: vault, logger: logger)
+        cache.withLock { $0 = Cached(key: cacheKey, redeemer: redeemer) }
+        return redeemer
+    }
+}
+
+/// Why a Cashu payment could not be taken; the message says what to fix.
+public struct CashuPaymentError: Error, CustomStringConvertible {
+    private enum Code {
+        case notCashu(String), ended(String), noProvider(String), cashuNotAccepted, badKey(SecretReference)
+    }
+    private let code: Code
+
+    static func notCashu(_ lease: String) -> Self { .init(code: .notCashu(lease)) }
+    static func ended(_ lease: String) -> Self { .init(code: .ended(lease)) }
+    static func noProvider(_ name: String) -> Self { .init(code: .noProvider(name)) }
+    static let cashuNotAccepted = Self(code: .cashuNotAccepted)
+    static func badKey(_ reference: SecretReference) -> Self { .init(code: .badKey(reference)) }
+
+    public var description: String {
+        switch code {
+        case let .notCashu(lease): return "lease \(lease) is paid by Lightning, not Cashu"
+        case let .ended(lease): return "lease \(lease) has ended; it takes no more payments"
+        case let .noProvider(name): return "the ComputeProvider '\(name)' does not exist"
+        case .cashuNotAccepted: return "this provider accepts no Cashu payments (spec.payments.cashu is not set)"
+        case let .badKey(reference):
+            return "the '\(ComputeProvider.SecretKeys.cashuP2PKKey)' in Secret \(reference.namespace)/\(reference.name) is not a 64-hex secret key"
+        }
+    }
+}

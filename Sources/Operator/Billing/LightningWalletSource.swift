@@ -1,0 +1,19 @@
+import Billing
+import ComputeAPI
+
+/// Where billing gets the provider's Lightning wallet from: the ComputeProvider says which backend,
+/// its Secret holds the credentials. Asked on every use, so a rotated Secret takes effect without
+/// a restart (implementations cache by the Secret's resourceVersion).
+public protocol LightningWalletSource: Sendable {
+    /// nil when the provider accepts no Lightning payments.
+    func wallet(for provider: ComputeProvider) async throws -> (any LightningWallet)?
+}
+
+/// The same wallet whatever the provider says; for tests and for embedding.
+public struct FixedLightningWalletSource: LightningWalletSource {
+    let fixed: any LightningWallet
+
+    public init(_ wallet: any LightningWallet) { fixed = wallet }
+
+    public func wallet(for provider: ComputeProvider) async throws -> (any LightningWallet)? { fixed }
+}

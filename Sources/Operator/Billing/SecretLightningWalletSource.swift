@@ -1,0 +1,79 @@
+import Billing
+import ComputeAPI
+import Foundation
+import KubeClient
+import Synchronization
+
+/// The provider's Lightning wallet, built from the ComputeProvider's backend and the credentials
+/// in its Secret. The Secret is read by name on every use (the operator may not list Secrets)
+/// and the wallet rebuilt only when the Secret's resourceVersion changes.
+public final class SecretLightningWalletSource: LightningWalletSource {
+    private struct Cached {
+        var key: String
+        var wallet: any LightningWallet
+    }
+
+    private let client: KubernetesClient
+    private let cache = Mutex<Cached?>(nil)
+
+    public init(client: KubernetesClient) {
+        self.client = client
+    }
+
+    public func wallet(for provider: ComputeProvider) async throws -> (any LightningWallet)? {
+        guard let backend = provider.spec.payments.lightning?.backend else { return nil }
+        let reference = provider.spec.secretRef
+        let secret: Secret
+        do {
+            secret = try await client.get(Secret.self, name: reference.name, namespace: reference.namespace)
+        } catch let error as KubernetesError where error.isNotFound {
+            throw WalletSourceError.missingSecret(reference)
+        }
+        let key = "\(backend.rawValue)/\(secret.metadata.uid ?? "")/\(secret.metadata.resourceVersion ?? "")"
+        if let cached = cache.withLock({ $0 }), cached.key == key { return cached.wallet }
+        let wallet = try Self.makeWallet(backend, secret: secret, reference: reference)
+        cache.withLock { $0 = Cached(key: key, wallet: wallet) }
+        return wallet
+    }
+
+    static func makeWallet(_ backend: LightningBackend, secret: Secret, reference: SecretReference) throws -> any LightningWallet {
+        func value(_ key: String) throws -> String {
+            guard let bytes = secret.value(key) else { throw WalletSourceError.missingKey(key, reference) }
+            let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty else { throw WalletSourceError.missingKey(key, reference) }
+            return text
+        }
+        switch backend {
+        case .lnbits:
+            return LNbitsWallet(baseURL: try value(ComputeProvider.SecretKeys.lnbitsURL),
+                                invoiceKey: try value(ComputeProvider.SecretKeys.lnbitsInvoiceKey))
+        case .nwc:
+            throw WalletSourceError.unsupported("nwc")
+        }
+    }
+}
+
+/// Why the provider's wallet could not be set up; the message names what to fix.
+public struct WalletSourceError: Error, CustomStringConvertible {
+    private enum Code {
+        case missingSecret(SecretReference)
+        case missingKey(String, SecretReference)
+        case unsupported(String)
+    }
+    private let code: Code
+
+    static func missingSecret(_ reference: SecretReference) -> Self { .init(code: .missingSecret(reference)) }
+    static func missingKey(_ key: String, _ reference: SecretReference) -> Self { .init(code: .missingKey(key, reference)) }
+    static func unsupported(_ backend: String) -> Self { .init(code: .unsupported(backend)) }
+
+    public var description: String {
+        switch code {
+        case let .missingSecret(reference):
+            return "the provider's Secret \(reference.namespace)/\(reference.name) does not exist; create it (see manifests/templates/)"
+        case let .missingKey(key, reference):
+            return "the provider's Secret \(reference.namespace)/\(reference.name) has no '\(key)' (or it is empty)"
+        case let .unsupported(backend):
+            return "the Lightning backend '\(backend)' is not available in this build"
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import ComputeAPI
+import Foundation
+import KubeClient
+import NIOCore
+import XCTest
+
+/// Billing inside the `ncn-operator` executable, configured the way a provider configures it: the
+/// LNbits credentials in the provider's Secret, nothing on the command line. The operator is
+/// killed (SIGKILL) after a credit and restarted: nothing is credited twice and the next tranche
+/// is invoiced once.
+final class BillingBinaryTests: XCTestCase {
+    private let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    private var leaseName: String { "it-billbin-\(suffix)" }
+    private var kubectl: CRDKubectl!
+
+    override func tearDown() {
+        _ = try? kubectl?.execute(["patch", "computelease", leaseName, "--type=merge", "-p", #"{"metadata":{"finalizers":null}}"#])
+        _ = try? kubectl?.execute(["delete", "computelease", leaseName, "--ignore-not-found", "--wait=false"])
+        super.tearDown()
+    }
+
+    func testTheOperatorBillsFromItsSecretAndSurvivesAKillWithoutCreditingTwice() async throws {
+        let bed = try TestBed.load()
+        kubectl = CRDKubectl(binary: try bed.require("NCN_KUBECTL"), kubeconfig: try bed.require("NCN_KUBECONFIG"))
+        try installOperatorPrerequisites(kubectl)
+        let lnbits = try bed.require("NCN_LNBITS_URL")
+        let providerKey = try bed.require("NCN_LNBITS_PROVIDER_INKEY")
+
+        try await bed.withKubernetes { admin in
+            try await writeProviderSecret(admin, lnbitsURL: lnbits, invoiceKey: providerKey)
+            let spec = ComputeProviderSpec(
+                relays: ["ws://127.0.0.1:17001"], pricing: Pricing(msatsPerCpuHour: 20_000, msatsPerGiBHour: 5_000),
+                billing: BillingSettings(intervalSeconds: 20, graceSeconds: 5, invoiceLeadSeconds: 10),
+                payments: PaymentSettings(lightning: LightningRail(backend: .lnbits)),
+                secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system"))
+            _ = try await admin.apply(ComputeProvider(spec: spec), fieldManager: "it-billbin-\(suffix)")
+            let kubeconfig = try await admin.operatorKubeconfig()
+            let arguments = ["--kubeconfig", kubeconfig, "--leader-elect=false", "--payment-poll-interval", "300ms",
+                             "--health-probe-bind-address", "127.0.0.1:\(Int.random(in: 20000...29999))",
+                             "--metrics-bind-address", "127.0.0.1:\(Int.random(in: 30000...39999))"]
+            var running = try OperatorProcess(arguments: arguments, podName: "it-billbin-1")
+
+            _ = try await admin.create(ComputeLease(name: leaseName, spec: ComputeLeaseSpec(
+                tenantPubkey: String(repeating: "c", count: 64), requestEventId: String(repeating: "f", count: 64),
+                relays: ["ws://127.0.0.1:17001"], image: "busybox:1.36", command: ["sleep", "3600"],
+                // Too big for any node: the pod stays unscheduled, which is all billing needs.
+                resources: LeaseResources(cpu: "900", memory: "64Mi"), durationSeconds: 3600,
+                pricePerIntervalMsats: 21_000, intervalSeconds: 20, graceSeconds: 5, paymentRail: .lightning,
+                bidExpiresAt: Timestamp(Date().addingTimeInterval(120)))))
+
+            let first = try await openInvoice(admin, tranche: 0, log: running)
+            let firstPaid = try await bed.tenantPaysWithLNbits(first.bolt11)
+            XCTAssertTrue((200..<300).contains(firstPaid.status), firstPaid.body)
+            let credited = try await eventually("the first tranche to be credited", timeout: .seconds(30)) { () -> ComputeLease? in
+                let lease = try await admin.get(ComputeLease.self, name: leaseName)
+                return lease.status?.ledger?.tranchesPaid == 1 ? lease : nil
+            }
+            XCTAssertNotNil(credited.status?.paidUntil)
+
+            // A crash, then a fresh process: it re-reads everything from the API.
+            running.kill()
+            running = try OperatorProcess(arguments: arguments, podName: "it-billbin-2")
+            let second = try await openInvoice(admin, tranche: 1, log: running)
+            let secondPaid = try await bed.tenantPaysWithLNbits(second.bolt11)
+            XCTAssertTrue((200..<300).contains(secondPaid.status), secondPaid.body)
+            let renewed = try await eventually("the renewal to be credited", timeout: .seconds(30)) { () -> ComputeLease? in
+                let lease = try await admin.get(ComputeLease.self, name: leaseName)
+                return lease.status?.ledger?.tranchesPaid == 2 ? lease : nil
+            }
+            let invoices = renewed.status?.ledger?.invoices ?? []
+            XCTAssertEqual(invoices.filter { $0.tranche == 0 }.count, 1, "one invoice per tranche across the restart")
+            XCTAssertEqual(invoices.filter { $0.tranche == 1 }.count, 1)
+            XCTAssertEqual(renewed.status?.ledger?.msatsReceived, 42_000)
+            XCTAssertEqual(renewed.status?.ledger?.credits?.count, 2)
+            running.kill()
+        }
+    }
+
+    private func openInvoice(_ admin: KubernetesClient, tranche: Int, log: OperatorProcess) async throws -> LedgerInvoice {
+        do {
+            return try await eventually("the invoice for tranche \(tranche)", timeout: .seconds(40)) { () -> LedgerInvoice? in
+                let lease = try await admin.get(ComputeLease.self, name: leaseName)
+                return lease.status?.ledger?.invoices?.first { $0.tranche == tranche && $0.state == .open }
+            }
+        } catch {
+            XCTFail("operator log:\n\(log.logText.suffix(4000))")
+            throw error
+        }
+    }
+
+    private func writeProviderSecret(_ admin: KubernetesClient, lnbitsURL: String, invoiceKey: String) async throws {
+        var secret = Secret(metadata: ObjectMeta(name: "ncn-provider", namespace: "ncn-system"))
+        secret.stringData = [
+            ComputeProvider.SecretKeys.nsec: String(repeating: "1", count: 64),
+            ComputeProvider.SecretKeys.lnbitsURL: lnbitsURL,
+            ComputeProvider.SecretKeys.lnbitsInvoiceKey: invoiceKey,
+        ]
+        _ = try await admin.apply(secret, fieldManager: "it-billbin")
+    }
+
+}
