@@ -90,13 +90,60 @@ final class BillingBinaryTests: XCTestCase {
     }
 
     private func writeProviderSecret(_ admin: KubernetesClient, lnbitsURL: String, invoiceKey: String) async throws {
+        try await writeProviderSecret(admin, [
+            ComputeProvider.SecretKeys.lnbitsURL: lnbitsURL, ComputeProvider.SecretKeys.lnbitsInvoiceKey: invoiceKey,
+        ])
+    }
+
+    private func writeProviderSecret(_ admin: KubernetesClient, _ values: [String: String]) async throws {
         var secret = Secret(metadata: ObjectMeta(name: "ncn-provider", namespace: "ncn-system"))
-        secret.stringData = [
-            ComputeProvider.SecretKeys.nsec: String(repeating: "1", count: 64),
-            ComputeProvider.SecretKeys.lnbitsURL: lnbitsURL,
-            ComputeProvider.SecretKeys.lnbitsInvoiceKey: invoiceKey,
-        ]
-        _ = try await admin.apply(secret, fieldManager: "it-billbin")
+        secret.stringData = values.merging([ComputeProvider.SecretKeys.nsec: String(repeating: "1", count: 64)]) { $1 }
+        _ = try await admin.apply(secret, fieldManager: "it-billbin-\(values.keys.sorted().joined(separator: "-"))")
+    }
+
+    /// The provider's wallet over Nostr Wallet Connect (the test bed's NIP-47 service in front of
+    /// LNbits); the tenant pays with nostr-sdk's own NWC client from its wallet.
+    func testTheOperatorInvoicesThroughNWCAndSeesTheTenantsNWCPayment() async throws {
+        let bed = try TestBed.load()
+        kubectl = CRDKubectl(binary: try bed.require("NCN_KUBECTL"), kubeconfig: try bed.require("NCN_KUBECONFIG"))
+        try installOperatorPrerequisites(kubectl)
+        let providerURI = try bed.require("NCN_NWC_PROVIDER_URI")
+        let tenantURI = try bed.require("NCN_NWC_TENANT_URI")
+        let python = try bed.require("NCN_PYTHON_NOSTR")
+
+        try await bed.withKubernetes { admin in
+            try await writeProviderSecret(admin, [ComputeProvider.SecretKeys.nwcURI: providerURI])
+            let spec = ComputeProviderSpec(
+                relays: ["ws://127.0.0.1:17001"], pricing: Pricing(msatsPerCpuHour: 20_000, msatsPerGiBHour: 5_000),
+                billing: BillingSettings(intervalSeconds: 600, graceSeconds: 60, invoiceLeadSeconds: 120),
+                payments: PaymentSettings(lightning: LightningRail(backend: .nwc)),
+                secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system"))
+            _ = try await admin.apply(ComputeProvider(spec: spec), fieldManager: "it-billnwc-\(suffix)")
+            let kubeconfig = try await admin.operatorKubeconfig()
+            let running = try OperatorProcess(arguments: [
+                "--kubeconfig", kubeconfig, "--leader-elect=false", "--payment-poll-interval", "30s",
+                "--health-probe-bind-address", "127.0.0.1:\(Int.random(in: 20000...29999))",
+                "--metrics-bind-address", "127.0.0.1:\(Int.random(in: 30000...39999))",
+            ], podName: "it-billnwc")
+            defer { running.kill() }
+
+            _ = try await admin.create(ComputeLease(name: leaseName, spec: ComputeLeaseSpec(
+                tenantPubkey: String(repeating: "c", count: 64), requestEventId: String(repeating: "9", count: 64),
+                relays: ["ws://127.0.0.1:17001"], image: "busybox:1.36", command: ["sleep", "3600"],
+                resources: LeaseResources(cpu: "900", memory: "64Mi"), durationSeconds: 3600,
+                pricePerIntervalMsats: 5_000, paymentRail: .lightning, bidExpiresAt: Timestamp(Date().addingTimeInterval(300)))))
+            let invoice = try await openInvoice(admin, tranche: 0, log: running)
+            let output = try bed.run(python, [TestBed.packageRoot.appendingPathComponent("testbed/interop/nwc_pay.py").path, invoice.bolt11],
+                                     environment: ["NWC_URI": tenantURI])
+            XCTAssertTrue(output.contains("preimage"), output)
+            // Polling is every 30 s here: a credit well before that came from the wallet's payment_received notification.
+            let credited = try await eventually("the NWC payment to be credited", timeout: .seconds(20)) { () -> ComputeLease? in
+                let lease = try await admin.get(ComputeLease.self, name: leaseName)
+                return lease.status?.ledger?.tranchesPaid == 1 ? lease : nil
+            }
+            XCTAssertEqual(credited.status?.ledger?.credits?.first?.id, "ln:\(invoice.paymentHash)")
+            XCTAssertNotNil(credited.status?.paidUntil)
+        }
     }
 
 }

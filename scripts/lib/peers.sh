@@ -6,6 +6,12 @@
 #   relay-noverify  nostr-relay without signature checks (feeds forged events)
 #   mint            nutshell Cashu mint on FakeWallet
 #   lnbits          LNbits on FakeWallet, with funded `provider`/`tenant` wallets
+#   nwc-provider        NIP-47 wallet service (testbed/peers/nwc_wallet.py) on relay-sdk over
+#                       LNbits' provider wallet, NIP-44 v2 and NIP-04
+#   nwc-provider-nip04  the same over the same LNbits wallet, NIP-04 only
+#   nwc-tenant          the same over LNbits' tenant wallet with its admin key (pay_invoice)
+#   The nwc-* peers listen on no port; they need relay-sdk and lnbits running and start
+#   after them. Their keys (so their connection URIs) stay the same across restarts.
 #
 # Sourced by scripts/testbed (the functions below), or run directly:
 #   bash scripts/lib/peers.sh install|up|down|status|start NAME|stop NAME
@@ -19,7 +25,7 @@
 # Ports: NCN_PORT_<NAME> (e.g. NCN_PORT_RELAY_SDK); readiness timeout:
 # NCN_PEER_TIMEOUT seconds (default 90).
 
-PEER_NAMES=(relay-sdk relay-py relay-noverify relay-auth mint lnbits)
+PEER_NAMES=(relay-sdk relay-py relay-noverify relay-auth mint lnbits nwc-provider nwc-provider-nip04 nwc-tenant)
 declare -gA _PEERS_LAUNCHED=() # name -> launch time, for the "ready in" line
 
 _PEERS_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -150,8 +156,21 @@ _peer_port() {
   case "$1" in
     relay-sdk) def=17001 ;; relay-py) def=17002 ;; relay-noverify) def=17003 ;; relay-auth) def=17004 ;;
     mint) def=13338 ;; lnbits) def=15000 ;;
+    nwc-*) return 0 ;; # no port: a Nostr client, not a server
   esac
   echo "${!var:-$def}"
+}
+
+# The peers peer $1 needs running before it starts.
+_peer_deps() {
+  case "$1" in
+    nwc-*) echo "relay-sdk lnbits" ;;
+  esac
+}
+
+# KEY's value in $STATE/NAME.env (present only while that peer runs).
+_peers_env_value() {
+  sed -n "s/^$2=//p" "$_PEERS_STATE/$1.env" 2>/dev/null | head -n 1
 }
 
 _peers_tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -227,6 +246,8 @@ print(find_spec("lnbits").submodule_search_locations[0])') || return 1
       # must stay the same for the life of the data folder.
       [ -s "$dir/super_user" ] || od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$dir/super_user"
       mkdir -p "$dir/data" ;;
+    # `ready` is written by the service once it listens; a stale one would fool the probe.
+    nwc-*) rm -f "$dir/ready" ;;
   esac
 }
 
@@ -239,6 +260,10 @@ _peer_command() {
     relay-py | relay-noverify) printf '%s\n' "$v/nostr/bin/nostr-relay" -c "$2/config.yaml" serve --use-uvicorn ;;
     mint) echo "$v/cashu/bin/mint" ;;
     lnbits) echo "$v/lnbits/bin/lnbits" ;;
+    nwc-*)
+      printf '%s\n' "$v/nostr/bin/python" -u "$_PEERS_PY_DIR/nwc_wallet.py" "$2" "$(_peers_env_value relay-sdk NCN_RELAY_SDK_URL)"
+      [ "$1" = nwc-provider-nip04 ] && echo --nip04-only
+      return 0 ;;
   esac
 }
 
@@ -264,6 +289,15 @@ _peer_environment() {
       `# no outside fetches (extension lists, BTC prices): nothing is reachable` \
       'LNBITS_EXTENSIONS_MANIFESTS=[]' 'LNBITS_WASM_EXTENSIONS_MANIFESTS=[]' \
       LNBITS_PRICE_AGGREGATOR_ENABLED=false 'LNBITS_EXCHANGE_RATE_PROVIDERS=[]' ;;
+    # Wallet keys through the environment, not argv, where ps would show them. The provider's
+    # services get its invoice key only (invoices and lookups); the tenant's its admin key.
+    nwc-provider | nwc-provider-nip04) printf '%s\n' \
+      "NWC_LNBITS_URL=$(_peers_env_value lnbits NCN_LNBITS_URL)" \
+      "NWC_LNBITS_KEY=$(_peers_env_value lnbits NCN_LNBITS_PROVIDER_INKEY)" ;;
+    nwc-tenant) printf '%s\n' \
+      "NWC_LNBITS_URL=$(_peers_env_value lnbits NCN_LNBITS_URL)" \
+      "NWC_LNBITS_KEY=$(_peers_env_value lnbits NCN_LNBITS_TENANT_INKEY)" \
+      "NWC_LNBITS_ADMINKEY=$(_peers_env_value lnbits NCN_LNBITS_TENANT_ADMINKEY)" ;;
   esac
 }
 
@@ -276,11 +310,18 @@ _peer_launch() {
   pidfile="$_PEERS_STATE/pids/$name.pid"
   unset '_PEERS_LAUNCHED[$name]'
   _peer_pid "$name" >/dev/null && return 0 # already running: nothing to do
-  if ! [[ "$port" =~ ^[0-9]+$ ]] || ((port < 1 || port > 65535)); then
+  local dep
+  for dep in $(_peer_deps "$name"); do
+    if ! _peer_pid "$dep" >/dev/null || ! [ -s "$_PEERS_STATE/$dep.env" ]; then
+      _peers_log "error: $name needs $dep running first (scripts/testbed start $dep)"
+      return 1
+    fi
+  done
+  if [ -n "$port" ] && { ! [[ "$port" =~ ^[0-9]+$ ]] || ((port < 1 || port > 65535)); }; then
     _peers_log "error: $name: bad port '$port'"
     return 1
   fi
-  if _peers_tcp_open "$port"; then
+  if [ -n "$port" ] && _peers_tcp_open "$port"; then
     _peers_log "error: $name: port $port is already in use by another process (see: ss -ltnp 'sport = :$port')"
     return 1
   fi
@@ -290,7 +331,7 @@ _peer_launch() {
   mapfile -t cmd < <(_peer_command "$name" "$dir" "$port")
   mapfile -t env_lines < <(_peer_environment "$name" "$dir" "$port")
   _PEERS_LAUNCHED[$name]=$(_peers_now)
-  printf '\n=== %s: starting %s on 127.0.0.1:%s\n' "$(date -Is)" "$name" "$port" >>"$dir/log"
+  printf '\n=== %s: starting %s%s\n' "$(date -Is)" "$name" "${port:+ on 127.0.0.1:$port}" >>"$dir/log"
   # setsid: new session and process group, no controlling terminal. The inner
   # shell records its own PID (setsid may fork) and then execs the peer.
   # shellcheck disable=SC2016  # $$ and $@ belong to the inner shell
@@ -319,6 +360,7 @@ _peer_probe() {
       curl -sf -m 2 -H 'Accept: application/nostr+json' "http://127.0.0.1:$port/" >/dev/null ;;
     mint) curl -sf -m 2 "http://127.0.0.1:$port/v1/info" >/dev/null ;;
     lnbits) curl -sf -m 2 "http://127.0.0.1:$port/api/v1/health" >/dev/null ;;
+    nwc-*) [ -s "$_PEERS_STATE/$1/ready" ] && [ -s "$_PEERS_STATE/$1/uri" ] ;;
   esac
 }
 
@@ -340,7 +382,7 @@ _peer_wait_ready() {
     fi
     if awk -v e="$(_peers_since "$t0")" -v t="$timeout" 'BEGIN { exit !(e > t) }'; then
       tail -n 15 "$dir/log" >&2
-      _peers_log "error: $name not ready on port $port after ${timeout}s; log: $dir/log"
+      _peers_log "error: $name not ready${port:+ on port $port} after ${timeout}s; log: $dir/log"
       return 1
     fi
     sleep 0.2
@@ -356,10 +398,11 @@ _peer_wait_ready() {
         _peers_log "error: lnbits wallet setup failed; log: $dir/log"
         return 1
       } ;;
+    nwc-*) env="NCN_$(_peers_upper "$name")_URI=$(cat "$dir/uri")" ;;
   esac
   # shellcheck disable=SC2086  # one KEY=value per word
   _peers_write_env "$name" $env
-  _peers_log "$name ready in $(_peers_since "$t0") s (127.0.0.1:$port)"
+  _peers_log "$name ready in $(_peers_since "$t0") s${port:+ (127.0.0.1:$port)}"
 }
 
 peer_start() {
@@ -387,7 +430,7 @@ peer_stop() {
       sleep 0.1
     done
     _peers_log "$name stopped"
-    if _peers_tcp_open "$port"; then
+    if [ -n "$port" ] && _peers_tcp_open "$port"; then
       _peers_log "warning: port $port still answers after stopping $name (another process?)"
     fi
   fi
@@ -405,9 +448,18 @@ peers_up() {
   local t0 name
   t0=$(_peers_now)
   peers_install || return 1
-  # Launch everything first: LNbits alone takes up to 18 s to come up.
-  for name in "${PEER_NAMES[@]}"; do _peer_launch "$name" || return 1; done
-  for name in "${PEER_NAMES[@]}"; do _peer_wait "$name" || return 1; done
+  # Launch everything first: LNbits alone takes up to 18 s to come up. Peers that depend on
+  # others (the NWC wallet services) go in a second round, once those are ready.
+  local round names deps
+  for round in independent dependent; do
+    names=()
+    for name in "${PEER_NAMES[@]}"; do
+      deps=$(_peer_deps "$name")
+      if [ "$round" = "$([ -z "$deps" ] && echo independent || echo dependent)" ]; then names+=("$name"); fi
+    done
+    for name in "${names[@]}"; do _peer_launch "$name" || return 1; done
+    for name in "${names[@]}"; do _peer_wait "$name" || return 1; done
+  done
   peers_combine_env
   _peers_log "all peers up in $(_peers_since "$t0") s; env: $_PEERS_STATE/env"
 }
@@ -426,7 +478,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     "install ") peers_install && peers_combine_env ;;
     "up ") peers_up ;;
     "down ") peers_down ;;
-    "status ") for n in "${PEER_NAMES[@]}"; do printf '%-15s %s\n' "$n" "$(peer_status "$n")"; done ;;
+    "status ") for n in "${PEER_NAMES[@]}"; do printf '%-19s %s\n' "$n" "$(peer_status "$n")"; done ;;
     start\ ?*) peer_start "$2" && peers_combine_env ;;
     stop\ ?*) peer_stop "$2" && peers_combine_env ;;
     *)

@@ -58,6 +58,9 @@ public final class BillingController: Sendable {
                     if !providers.apply(event).isEmpty { for key in leases.keys { queue.add(key.name) } }
                 }
             }
+            if let running = wallets as? any RunningLightningWalletSource {
+                group.addTask { [self] in try await running.run(onPaymentHint: { self.paymentMayHaveArrived() }) }
+            }
             await leases.waitUntilSynced()
             await providers.waitUntilSynced()
             group.addTask { [self] in await work() }

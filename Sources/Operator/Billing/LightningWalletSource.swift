@@ -9,6 +9,12 @@ public protocol LightningWalletSource: Sendable {
     func wallet(for provider: ComputeProvider) async throws -> (any LightningWallet)?
 }
 
+/// A source whose wallets keep connections open (NWC's relays): billing runs it beside itself.
+public protocol RunningLightningWalletSource: LightningWalletSource {
+    /// Runs until cancelled; calls `onPaymentHint` when a wallet says a payment may have arrived.
+    func run(onPaymentHint: @escaping @Sendable () -> Void) async throws
+}
+
 /// The same wallet whatever the provider says; for tests and for embedding.
 public struct FixedLightningWalletSource: LightningWalletSource {
     let fixed: any LightningWallet

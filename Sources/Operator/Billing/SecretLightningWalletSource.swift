@@ -2,12 +2,14 @@ import Billing
 import ComputeAPI
 import Foundation
 import KubeClient
+import Logging
 import Synchronization
 
 /// The provider's Lightning wallet, built from the ComputeProvider's backend and the credentials
 /// in its Secret. The Secret is read by name on every use (the operator may not list Secrets)
-/// and the wallet rebuilt only when the Secret's resourceVersion changes.
-public final class SecretLightningWalletSource: LightningWalletSource {
+/// and the wallet rebuilt only when the Secret's resourceVersion changes. An NWC wallet keeps
+/// relay connections, which `run` hosts.
+public final class SecretLightningWalletSource: RunningLightningWalletSource {
     private struct Cached {
         var key: String
         var wallet: any LightningWallet
@@ -15,9 +17,24 @@ public final class SecretLightningWalletSource: LightningWalletSource {
 
     private let client: KubernetesClient
     private let cache = Mutex<Cached?>(nil)
+    /// NWC wallets built by `wallet(for:)`, handed to `run` to be connected.
+    private let started: (stream: AsyncStream<NWCWallet>, continuation: AsyncStream<NWCWallet>.Continuation)
 
     public init(client: KubernetesClient) {
         self.client = client
+        started = AsyncStream.makeStream(of: NWCWallet.self)
+    }
+
+    /// Connects every NWC wallet this source builds and turns its `payment_received`
+    /// notifications into `onPaymentHint` calls. A wallet replaced after a Secret rotation keeps
+    /// its connections until the operator stops: it may still be answering a request.
+    public func run(onPaymentHint: @escaping @Sendable () -> Void) async throws {
+        await withDiscardingTaskGroup { group in
+            for await wallet in started.stream {
+                group.addTask { try? await wallet.run() }
+                group.addTask { for await _ in wallet.notifications() { onPaymentHint() } }
+            }
+        }
     }
 
     public func wallet(for provider: ComputeProvider) async throws -> (any LightningWallet)? {
@@ -33,6 +50,7 @@ public final class SecretLightningWalletSource: LightningWalletSource {
         if let cached = cache.withLock({ $0 }), cached.key == key { return cached.wallet }
         let wallet = try Self.makeWallet(backend, secret: secret, reference: reference)
         cache.withLock { $0 = Cached(key: key, wallet: wallet) }
+        if let nwc = wallet as? NWCWallet { started.continuation.yield(nwc) }
         return wallet
     }
 
@@ -48,7 +66,15 @@ public final class SecretLightningWalletSource: LightningWalletSource {
             return LNbitsWallet(baseURL: try value(ComputeProvider.SecretKeys.lnbitsURL),
                                 invoiceKey: try value(ComputeProvider.SecretKeys.lnbitsInvoiceKey))
         case .nwc:
-            throw WalletSourceError.unsupported("nwc")
+            let uri: NWCConnectionURI
+            do {
+                uri = try NWCConnectionURI(parsing: try value(ComputeProvider.SecretKeys.nwcURI))
+            } catch let error as WalletSourceError {
+                throw error
+            } catch {
+                throw WalletSourceError.invalidValue(ComputeProvider.SecretKeys.nwcURI, reference, "\(error)")
+            }
+            return try NWCWallet(uri: uri, logger: Logger(label: "ncn.billing.nwc"))
         }
     }
 }
@@ -58,13 +84,13 @@ public struct WalletSourceError: Error, CustomStringConvertible {
     private enum Code {
         case missingSecret(SecretReference)
         case missingKey(String, SecretReference)
-        case unsupported(String)
+        case invalidValue(String, SecretReference, String)
     }
     private let code: Code
 
     static func missingSecret(_ reference: SecretReference) -> Self { .init(code: .missingSecret(reference)) }
     static func missingKey(_ key: String, _ reference: SecretReference) -> Self { .init(code: .missingKey(key, reference)) }
-    static func unsupported(_ backend: String) -> Self { .init(code: .unsupported(backend)) }
+    static func invalidValue(_ key: String, _ reference: SecretReference, _ why: String) -> Self { .init(code: .invalidValue(key, reference, why)) }
 
     public var description: String {
         switch code {
@@ -72,8 +98,8 @@ public struct WalletSourceError: Error, CustomStringConvertible {
             return "the provider's Secret \(reference.namespace)/\(reference.name) does not exist; create it (see manifests/templates/)"
         case let .missingKey(key, reference):
             return "the provider's Secret \(reference.namespace)/\(reference.name) has no '\(key)' (or it is empty)"
-        case let .unsupported(backend):
-            return "the Lightning backend '\(backend)' is not available in this build"
+        case let .invalidValue(key, reference, why):
+            return "the '\(key)' in the provider's Secret \(reference.namespace)/\(reference.name) is not usable: \(why)"
         }
     }
 }

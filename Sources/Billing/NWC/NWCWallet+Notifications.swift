@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NostrBridge
+
+/// `payment_received` notifications (kinds 23197 and 23196), fanned out to listeners.
+extension NWCWallet {
+    /// Payment hashes (64 lowercase hex) of `payment_received` notifications, from now on, until
+    /// `run()` ends. A hint to look an invoice up sooner, never proof of payment: notifications
+    /// are not stored by relays and can be missed, and only `lookupInvoice` is authoritative.
+    public func notifications() -> AsyncStream<String> {
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(256))
+        let id: Int? = self.state.withLockedValue { state in
+            guard !state.finished else { return nil }
+            state.nextListener += 1
+            state.listeners[state.nextListener] = continuation
+            return state.nextListener
+        }
+        guard let id else {
+            continuation.finish()
+            return stream
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLockedValue { $0.listeners.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    func forwardNotifications(_ feed: AsyncStream<RelaySubscriptionEvent>) async {
+        for await item in feed {
+            guard case .event(let event, _) = item, let hash = self.paymentReceivedHash(event) else { continue }
+            self.logger.debug("payment_received notification", metadata: ["payment_hash": "\(hash)"])
+            let listeners = self.state.withLockedValue { Array($0.listeners.values) }
+            for listener in listeners { listener.yield(hash) }
+        }
+    }
+
+    func paymentReceivedHash(_ event: NostrEvent) -> String? {
+        guard event.pubkey == self.walletPublicKey.hex else { return nil }
+        let encryption: NWCEncryption = event.kind == NWCKind.legacyNotification ? .nip04 : .nip44v2
+        guard let plaintext = try? encryption.decrypt(event.content, secretKey: self.clientKey, peer: self.walletPublicKey),
+              let notification = try? NWCJSON.decoder.decode(NWCNotification.self, from: Data(plaintext.utf8)),
+              notification.notificationType == "payment_received",
+              let hash = notification.notification?.paymentHash.lowercased(), Self.isPaymentHash(hash)
+        else {
+            self.logger.debug("ignored an unreadable or foreign NWC notification", metadata: ["event": "\(event.id)"])
+            return nil
+        }
+        return hash
+    }
+}
