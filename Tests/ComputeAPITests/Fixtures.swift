@@ -42,7 +42,14 @@ enum Fixtures {
             node: "gpu-node-1",
             namespace: "ncn-lease-b6f6f5ef1d4b3c9e",
             observedGeneration: 1,
-            ledger: LedgerSummary(tranchesPaid: 2, msatsReceived: 5_000_000, lastPaymentAt: time.adding(seconds: 600)),
+            ledger: LedgerSummary(
+                tranchesPaid: 2, msatsReceived: 5_000_000, lastPaymentAt: time.adding(seconds: 600), balanceMsats: 1_000,
+                state: "Funded",
+                invoices: [LedgerInvoice(tranche: 1, paymentHash: String(repeating: "ab", count: 32), bolt11: "lnbcrt25u1example",
+                                         amountMsats: 2_500_000, issuedAt: time.adding(seconds: 480), expiresAt: time.adding(seconds: 660),
+                                         state: .paid)],
+                credits: [LedgerCredit(id: "ln:" + String(repeating: "ab", count: 32), rail: .lightning, msats: 2_500_000,
+                                       at: time.adding(seconds: 600))]),
             message: "running on gpu-node-1",
             terminationReason: .durationElapsed
         )

@@ -135,7 +135,7 @@ extension Schema {
         path.isEmpty ? name : "\(path).\(name)"
     }
 
-    static func matches(_ string: String, _ pattern: String) -> Bool {
+    public static func matches(_ string: String, _ pattern: String) -> Bool {
         guard let regex = try? NSRegularExpression(pattern: pattern) else { return false }
         let range = NSRange(string.startIndex..., in: string)
         return regex.firstMatch(in: string, range: range) != nil
