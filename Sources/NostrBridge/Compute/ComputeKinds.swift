@@ -1,0 +1,19 @@
+/// The event kinds of the compute market (docs/nip-compute.md).
+public enum ComputeKinds {
+    /// A tenant's job request. Shared with the NIP-90 timestamping DVM: a 5900 without compute
+    /// params is someone else's and is ignored.
+    public static let request = 5900
+    /// The provider's answers: bid, provisioning, running, renewal due, completed, terminated.
+    public static let result = 6900
+    /// NIP-90 job feedback (payment-required, processing, error, success), which generic NIP-90
+    /// clients already know how to follow and pay.
+    public static let jobFeedback = 7000
+    /// The tenant's rating of a finished lease: uptime, attestations, abuse reports.
+    public static let tenantFeedback = 7900
+    /// The provider's offer, addressable by (31900, pubkey, `d`).
+    public static let offer = 31900
+    /// NIP-61 nutzap: P2PK-locked Cashu proofs, here referencing a request to pay a tranche.
+    public static let nutzap = 9321
+    /// NIP-09 deletion; deleting a request cancels its lease.
+    public static let deletion = 5
+}

@@ -1,0 +1,93 @@
+/// A provider's public offer (kind 31900, addressable by its `d` tag): what it has free, what it
+/// charges, how it is paid and what it allows. Republished when capacity or prices change, and
+/// periodically with a NIP-40 expiration so a vanished provider's offer disappears.
+public struct ComputeOffer: Sendable, Hashable {
+    /// The `d` tag: one offer per identifier (e.g. one per cluster).
+    public var identifier: String
+    public var region: String?
+    public var capacity: ComputeCapacity
+    public var prices: ComputePrices
+    public var intervalSeconds: Int
+    public var graceSeconds: Int
+    public var rails: [ComputeRail]
+    /// Set when `rails` has cashu.
+    public var cashu: ComputeCashuTerms?
+    public var maxDurationSeconds: Int?
+    public var maxGPUsPerLease: Int?
+    /// Registry prefixes images must start with; empty means any registry.
+    public var allowedRegistries: [String]
+    /// The container ports a request may declare.
+    public var portRange: ClosedRange<Int>?
+    /// Free-form `["label", key, value]` pairs, e.g. tier=datacenter.
+    public var labels: [String: String]
+    /// NIP-40 expiration, unix seconds.
+    public var expiration: Int64?
+    /// Human-readable text for the event's content.
+    public var about: String
+
+    public init(
+        identifier: String, region: String? = nil, capacity: ComputeCapacity, prices: ComputePrices, intervalSeconds: Int, graceSeconds: Int,
+        rails: [ComputeRail], cashu: ComputeCashuTerms? = nil, maxDurationSeconds: Int? = nil, maxGPUsPerLease: Int? = nil,
+        allowedRegistries: [String] = [], portRange: ClosedRange<Int>? = nil, labels: [String: String] = [:], expiration: Int64? = nil,
+        about: String = ""
+    ) {
+        self.identifier = identifier
+        self.region = region
+        self.capacity = capacity
+        self.prices = prices
+        self.intervalSeconds = intervalSeconds
+        self.graceSeconds = graceSeconds
+        self.rails = rails
+        self.cashu = cashu
+        self.maxDurationSeconds = maxDurationSeconds
+        self.maxGPUsPerLease = maxGPUsPerLease
+        self.allowedRegistries = allowedRegistries
+        self.portRange = portRange
+        self.labels = labels
+        self.expiration = expiration
+        self.about = about
+    }
+}
+
+/// Free and total resources: CPU in millicores, memory in bytes, GPUs per model.
+public struct ComputeCapacity: Sendable, Hashable {
+    public var cpuMillicoresFree: Int64
+    public var cpuMillicoresTotal: Int64
+    public var memoryBytesFree: Int64
+    public var memoryBytesTotal: Int64
+    public var gpus: [ComputeGPUCapacity]
+
+    public init(cpuMillicoresFree: Int64, cpuMillicoresTotal: Int64, memoryBytesFree: Int64, memoryBytesTotal: Int64, gpus: [ComputeGPUCapacity] = []) {
+        self.cpuMillicoresFree = cpuMillicoresFree
+        self.cpuMillicoresTotal = cpuMillicoresTotal
+        self.memoryBytesFree = memoryBytesFree
+        self.memoryBytesTotal = memoryBytesTotal
+        self.gpus = gpus
+    }
+}
+
+public struct ComputeGPUCapacity: Sendable, Hashable {
+    public var model: String
+    public var free: Int
+    public var total: Int
+
+    public init(model: String, free: Int, total: Int) {
+        self.model = model
+        self.free = free
+        self.total = total
+    }
+}
+
+/// Hourly prices in millisatoshis, as the provider's Pricing holds them.
+public struct ComputePrices: Sendable, Hashable {
+    public var msatsPerCpuHour: Int64
+    public var msatsPerGiBHour: Int64
+    /// Keyed by GPU model; a model missing here is not rented out.
+    public var msatsPerGpuHour: [String: Int64]
+
+    public init(msatsPerCpuHour: Int64, msatsPerGiBHour: Int64, msatsPerGpuHour: [String: Int64] = [:]) {
+        self.msatsPerCpuHour = msatsPerCpuHour
+        self.msatsPerGiBHour = msatsPerGiBHour
+        self.msatsPerGpuHour = msatsPerGpuHour
+    }
+}
