@@ -13,12 +13,14 @@ public struct LeaderGatedControllers: ServiceLifecycle.Service, Sendable {
     public let inventory: Inventory
     public let billing: BillingController?
     public let cashu: CashuPayments?
+    public let market: MarketBridge?
     public let elector: LeaderElector<ContinuousClock>?
 
     public init(
         controller: LeaseController, inventory: Inventory, billing: BillingController? = nil, cashu: CashuPayments? = nil,
-        elector: LeaderElector<ContinuousClock>?
+        market: MarketBridge? = nil, elector: LeaderElector<ContinuousClock>?
     ) {
+        self.market = market
         self.controller = controller
         self.inventory = inventory
         self.billing = billing
@@ -27,12 +29,13 @@ public struct LeaderGatedControllers: ServiceLifecycle.Service, Sendable {
     }
 
     public func run() async throws {
-        let work: @Sendable () async throws -> Void = { [controller, inventory, billing, cashu] in
+        let work: @Sendable () async throws -> Void = { [controller, inventory, billing, cashu, market] in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await controller.run() }
                 group.addTask { try await inventory.run() }
                 if let billing { group.addTask { try await billing.run() } }
                 if let cashu { group.addTask { try await cashu.run() } }
+                if let market { group.addTask { try await market.run() } }
                 try await group.next()
                 group.cancelAll()
             }
@@ -52,7 +55,7 @@ public struct LeaderGatedControllers: ServiceLifecycle.Service, Sendable {
         if let elector, !elector.isLeader {
             return .init(ready: true, detail: "standby; leader is \(elector.currentLeader ?? "unknown")")
         }
-        let synced = controller.isSynced && inventory.isSynced && (billing?.isSynced ?? true)
+        let synced = controller.isSynced && inventory.isSynced && (billing?.isSynced ?? true) && (market?.isSynced ?? true)
         return .init(ready: synced, detail: synced ? "leading; caches synced" : "leading; caches syncing")
     }
 }

@@ -16,6 +16,8 @@ struct OperatorCommand: AsyncParsableCommand {
         commandName: "ncn-operator",
         abstract: "Rent this Kubernetes cluster's spare CPUs and GPUs on the Nostr Compute Network.",
         discussion: """
+            Answers compute job requests (kind 5900) on the provider's relays with bids, turns paid bids into \
+            ComputeLeases and tells tenants about invoices, endpoints and endings (docs/nip-compute.md). \
             Reconciles ComputeLeases into isolated workloads (a namespace per lease with its Pod, Service, \
             NetworkPolicy, ResourceQuota and LimitRange), tears them down when they end, and keeps a live \
             inventory of free capacity. Billing invoices each tranche through the provider's Lightning wallet \
@@ -70,6 +72,9 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "Lease reconciles that may run at once.")
     var workers = 2
 
+    @Option(help: "How long a bid stands unpaid before it expires and its capacity is released (e.g. 5m).")
+    var bidLifetime: DurationArgument = .init(.seconds(300))
+
     @Option(help: "How often an open Lightning invoice is looked up at the wallet (e.g. 5s).")
     var paymentPollInterval: DurationArgument = .init(.seconds(5))
 
@@ -79,6 +84,7 @@ struct OperatorCommand: AsyncParsableCommand {
         _ = try BindAddress(healthProbeBindAddress)
         _ = try BindAddress(metricsBindAddress)
         guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
+        guard bidLifetime.value >= .seconds(10) else { throw ValidationError("--bid-lifetime must be at least 10s") }
         guard paymentPollInterval.value >= .milliseconds(100) else { throw ValidationError("--payment-poll-interval must be at least 100ms") }
         guard leaderElectionRenewDeadline.value < leaderElectionLeaseDuration.value else {
             throw ValidationError("--leader-election-renew-deadline must be shorter than --leader-election-lease-duration")
@@ -105,23 +111,31 @@ struct OperatorCommand: AsyncParsableCommand {
         }
         let client = try KubernetesClient(connection: connection, logger: Logger(label: "ncn.kube"))
 
-        var options = LeaseController.Options()
-        options.workers = workers
-        options.providerName = provider
-        let controller = LeaseController(client: client, finalRecords: LoggingFinalRecordSink(logger: logger), options: options, logger: logger)
+        // Received ecash and tenants' secret env live in the operator's own namespace.
+        let ownNamespace = ProcessInfo.processInfo.environment["POD_NAMESPACE"] ?? LeaderElectionConfiguration.defaultNamespace
         let inventory = Inventory(client: client, logger: Logger(label: "ncn.inventory"))
-        let elector = try leaderElect ? makeElector(client: client, logger: logger) : nil
+        let wakeUps = MarketWakeUps()
         var billingOptions = BillingController.Options()
         billingOptions.providerName = provider
         billingOptions.pollInterval = paymentPollInterval.value
         let billing = BillingController(
-            client: client, wallets: SecretLightningWalletSource(client: client),
-            notifier: LoggingBillingNotifier(logger: Logger(label: "ncn.billing")), options: billingOptions, logger: Logger(label: "ncn.billing"))
-        // Received ecash is kept in Secrets of the operator's own namespace (see manifests/24-ecash-vault-role.yaml).
-        let ownNamespace = ProcessInfo.processInfo.environment["POD_NAMESPACE"] ?? LeaderElectionConfiguration.defaultNamespace
+            client: client, wallets: SecretLightningWalletSource(client: client), notifier: wakeUps, options: billingOptions,
+            logger: Logger(label: "ncn.billing"))
         let cashu = CashuPayments(client: client, billing: billing, vault: SecretEcashVault(client: client, namespace: ownNamespace),
                                   logger: Logger(label: "ncn.cashu"))
-        let controllers = LeaderGatedControllers(controller: controller, inventory: inventory, billing: billing, cashu: cashu, elector: elector)
+        var marketOptions = MarketBridge.Options()
+        marketOptions.providerName = provider
+        marketOptions.secretNamespace = ownNamespace
+        marketOptions.bidLifetime = Double(bidLifetime.value.components.seconds)
+        let market = MarketBridge(client: client, inventory: inventory, cashu: cashu, wakeUps: wakeUps, options: marketOptions,
+                                  logger: Logger(label: "ncn.market"))
+        var options = LeaseController.Options()
+        options.workers = workers
+        options.providerName = provider
+        let controller = LeaseController(client: client, finalRecords: market, options: options, logger: logger)
+        let elector = try leaderElect ? makeElector(client: client, logger: logger) : nil
+        let controllers = LeaderGatedControllers(
+            controller: controller, inventory: inventory, billing: billing, cashu: cashu, market: market, elector: elector)
 
         let health = HealthServer(registry: registry, readiness: { controllers.readiness() })
         let healthAddress = try BindAddress(healthProbeBindAddress)

@@ -12,6 +12,8 @@ public struct LeaseFinalRecord: Sendable, Equatable {
     public var reason: TerminationReason
     public var message: String
     public var ledger: LedgerSummary
+    /// How the tenant's request was encrypted ("nip44", "nip04"), so the last answer is too.
+    public var replyEncryption: String?
 
     public init(lease: ComputeLease) {
         leaseName = lease.metadata.name ?? ""
@@ -22,6 +24,7 @@ public struct LeaseFinalRecord: Sendable, Equatable {
         reason = lease.status?.terminationReason ?? .providerTerminated
         message = lease.status?.message ?? "The lease was deleted."
         ledger = lease.status?.ledger ?? LedgerSummary()
+        replyEncryption = lease.metadata.annotations?[MarketAnnotations.encryption]
     }
 }
 

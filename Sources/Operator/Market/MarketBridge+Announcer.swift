@@ -1,0 +1,102 @@
+import ComputeAPI
+import Foundation
+import KubeClient
+import NostrBridge
+
+extension MarketBridge {
+    /// Works through leases whose announcements may be due, one lease at a time.
+    func announce() async {
+        while let name = await announcements.next() {
+            guard let lease = leases.get(ObjectKey(name: name)), let key = connection.withLock({ $0?.key }) else {
+                announcements.finish(name, result: .success(.awaitChange))
+                announcements.forget(name)
+                continue
+            }
+            do {
+                try await announce(lease, key: key)
+                announcements.finish(name, result: .success(.awaitChange))
+            } catch where Task.isCancelled {
+                return
+            } catch {
+                logger.warning("announcing to the tenant failed; retrying", metadata: ["lease": "\(name)", "error": "\(error)"])
+                announcements.finish(name, result: .failure(error))
+            }
+        }
+    }
+
+    private func announce(_ lease: ComputeLease, key: SecretKey) async throws {
+        let name = lease.metadata.name ?? ""
+        let due = LeaseAnnouncements.due(for: lease, now: now())
+        let done = MarketAnnotations.announcedKeys(of: lease)
+        var published: [String] = []
+        for announcement in due where !done.contains(announcement.key) {
+            for event in try await events(for: announcement, lease: lease, key: key) {
+                guard await publish(event) else { throw MarketError.notPublished(announcement.key) }
+            }
+            published.append(announcement.key)
+        }
+        guard !published.isEmpty else { return }
+        // Keep only keys still due (plus the bid), so the record stays small over a long lease.
+        let keep = Set(due.map(\.key)).union(["bid"]).intersection(done.union(published))
+        await markAnnounced(Array(keep), on: name, replacing: true)
+    }
+
+    private func events(for announcement: LeaseAnnouncement, lease: ComputeLease, key: SecretKey) async throws -> [NostrEvent] {
+        let context = MarketAnnotations.replyContext(for: lease)
+        switch announcement {
+        case let .bid(bid):
+            return [try ComputeResult.bid(context, bid).sign(with: key)]
+        case let .invoice(invoice, paidUntil):
+            var events = [try ComputeFeedback.paymentRequired(context, amountMsats: invoice.amountMsats, bolt11: invoice.bolt11,
+                                                              tranche: invoice.tranche).sign(with: key)]
+            if invoice.tranche > 0, let paidUntil {
+                events.append(try ComputeResult.renewalDue(context, paidUntil: Int64(paidUntil.timeIntervalSince1970),
+                                                           amountMsats: invoice.amountMsats).sign(with: key))
+            }
+            return events
+        case let .cashuDue(tranche, amount, _):
+            guard let cashu, let provider = providers.get(ObjectKey(name: options.providerName)), let rail = provider.spec.payments.cashu else { return [] }
+            let lockKey = try await cashu.redeemer().lockKey
+            let terms = ComputeCashuTerms(mints: rail.mints.map { ComputeMint(url: $0, unit: rail.unit.rawValue) }, p2pk: lockKey)
+            return [try ComputeFeedback.paymentRequired(context, amountMsats: amount, bolt11: nil, cashu: terms, tranche: tranche).sign(with: key)]
+        case let .provisioning(paidUntil):
+            return [try ComputeResult.provisioning(context, paidUntil: paidUntil.map { Int64($0.timeIntervalSince1970) }).sign(with: key)]
+        case let .running(endpoints, paidUntil):
+            let wire = endpoints.map { ComputeEndpoint(host: $0.host, port: $0.port, protocol: $0.protocol == .udp ? .udp : .tcp, name: $0.name) }
+            return [try ComputeResult.running(context, endpoints: wire, paidUntil: Int64(paidUntil.timeIntervalSince1970)).sign(with: key)]
+        }
+    }
+
+    /// Records announced keys on the lease (a merge patch of one annotation).
+    func markAnnounced(_ keys: [String], on name: String, replacing: Bool = false) async {
+        struct Patch: Encodable {
+            struct Meta: Encodable { var annotations: [String: String] }
+            var metadata: Meta
+        }
+        var all = Set(keys)
+        if !replacing, let lease = leases.get(ObjectKey(name: name)) { all.formUnion(MarketAnnotations.announcedKeys(of: lease)) }
+        let value = all.sorted().joined(separator: ",")
+        do {
+            _ = try await client.patch(ComputeLease.self, name: name,
+                                       .merge(encoding: Patch(metadata: .init(annotations: [MarketAnnotations.announced: value]))))
+        } catch {
+            logger.debug("cannot record announcements; they may be repeated", metadata: ["lease": "\(name)", "error": "\(error)"])
+        }
+    }
+}
+
+/// Why the market could not do something.
+public struct MarketError: Error, CustomStringConvertible {
+    private enum Code { case notPublished(String), notConnected }
+    private let code: Code
+
+    static func notPublished(_ what: String) -> Self { .init(code: .notPublished(what)) }
+    static let notConnected = Self(code: .notConnected)
+
+    public var description: String {
+        switch code {
+        case let .notPublished(what): return "no relay accepted the \(what) announcement"
+        case .notConnected: return "not connected to the provider's relays yet"
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import Billing
+import ComputeAPI
+import Foundation
+import KubeClient
+import NostrBridge
+
+extension MarketBridge {
+    /// Reads requests, cancellations and nutzaps until cancelled.
+    func intake(pool: RelayPool, key: SecretKey) async throws {
+        let since = Int64(now().addingTimeInterval(-options.lookback).timeIntervalSince1970)
+        let stream = try pool.subscribe([
+            Filter(kinds: [ComputeKinds.request], since: since),
+            Filter(kinds: [ComputeKinds.deletion], tags: ["k": [String(ComputeKinds.request)]], since: since),
+            Filter(kinds: [ComputeKinds.nutzap], tags: ["p": [key.publicKey.hex]], since: since),
+        ])
+        for await item in stream {
+            guard case let .event(event, relay) = item else { continue }
+            if event.isExpired(at: Int64(now().timeIntervalSince1970)) { continue }
+            if event.jsonString().utf8.count > options.maxEventBytes { continue }
+            switch event.kind {
+            case ComputeKinds.request: await handleRequest(event, relay: relay, key: key)
+            case ComputeKinds.deletion: await handleCancellation(event)
+            case ComputeKinds.nutzap: await handleNutzap(event, key: key)
+            default: break
+            }
+        }
+    }
+
+    // MARK: Requests
+
+    func handleRequest(_ event: NostrEvent, relay: String, key: SecretKey) async {
+        let name = ComputeLease.name(forRequestEventId: event.id)
+        // Idempotent: a request that already has a lease got its bid (the announcer re-sends it if needed).
+        if leases.get(ObjectKey(name: name)) != nil { return }
+        let request: ComputeRequest
+        do {
+            guard case let .request(parsed) = try ComputeRequest.parse(event, key: key) else { return }
+            request = parsed
+        } catch {
+            // A request for other providers is not ours to correct.
+            let addressed = event.referencedPubkeys
+            guard addressed.isEmpty || addressed.contains(key.publicKey.hex) else { return }
+            await reply(.error(Self.context(of: event, relay: relay), message: "\(error)", code: .invalidRequest), key: key)
+            return
+        }
+        guard let provider = providers.get(ObjectKey(name: options.providerName)) else { return }
+        let verdict = RequestEvaluator.evaluate(request, provider: provider, providerPubkey: key.publicKey.hex, relayHint: relay,
+                                                bidLifetime: options.bidLifetime, secretNamespace: options.secretNamespace, now: now())
+        let context = request.replyContext(relayHint: relay)
+        switch verdict {
+        case .ignore:
+            return
+        case let .reject(message, code):
+            logger.info("request refused", metadata: ["request": "\(request.id)", "why": "\(message)"])
+            await reply(.error(context, message: message, code: code), key: key)
+        case let .bid(draft):
+            await bid(draft, request: request, context: context, key: key)
+        }
+    }
+
+    private func bid(_ draft: LeaseDraft, request: ComputeRequest, context: ComputeReplyContext, key: SecretKey) async {
+        if let inventory {
+            let demand: ResourceDemand
+            do { demand = try ResourceDemand(draft.lease.spec.resources) } catch {
+                await reply(.error(context, message: "\(error)", code: .invalidRequest), key: key)
+                return
+            }
+            guard inventory.reserve(id: request.id, demand: demand, until: draft.bidExpiresAt) != nil else {
+                await reply(.error(context, message: "no node has \(Self.describe(draft.lease.spec.resources)) free right now; try again later",
+                                   code: .noCapacity), key: key)
+                return
+            }
+        }
+        let created: ComputeLease
+        do {
+            created = try await client.create(draft.lease)
+        } catch let error as KubernetesError where error.isAlreadyExists {
+            return  // another pass got here first: one request, one lease, one bid
+        } catch {
+            logger.error("cannot create the lease for a bid", metadata: ["request": "\(request.id)", "error": "\(error)"])
+            inventory?.release(reservation: request.id)
+            return
+        }
+        if !draft.secretEnv.isEmpty { await storeSecretEnv(draft.secretEnv, for: created) }
+        // The announcer publishes the bid, from the lease: one path, whether now or after a crash.
+        announcements.add(created.metadata.name ?? "")
+        logger.info("bid", metadata: ["lease": "\(created.metadata.name ?? "")", "msatsPerInterval": "\(draft.quote.totalMsats)"])
+        // Cashu paid ahead inside the request.
+        for token in request.cashuTokens {
+            await payCashu(token: token, lease: created.metadata.name ?? "", context: context, key: key)
+        }
+    }
+
+    /// The tenant's private env, kept in a Secret owned by the lease (deleted with it).
+    private func storeSecretEnv(_ values: [String: String], for lease: ComputeLease) async {
+        guard let reference = lease.spec.envSecretRef else { return }
+        var secret = Secret(metadata: ObjectMeta(name: reference.name, namespace: reference.namespace))
+        secret.metadata.ownerReferences = [OwnerReference(apiVersion: ComputeLease.descriptor.apiVersion, kind: "ComputeLease",
+                                                          name: lease.metadata.name ?? "", uid: lease.metadata.uid ?? "")]
+        secret.data = values.mapValues { Data($0.utf8).base64EncodedString() }
+        do { _ = try await client.create(secret) } catch {
+            logger.error("cannot store the tenant's secret env", metadata: ["lease": "\(lease.metadata.name ?? "")", "error": "\(error)"])
+        }
+    }
+
+    // MARK: Cancellations and nutzaps
+
+    func handleCancellation(_ event: NostrEvent) async {
+        for requestID in ComputeCancellation.requestIDs(in: event) {
+            let name = ComputeLease.name(forRequestEventId: requestID)
+            // Only the request's author may cancel it (NIP-09).
+            guard let lease = leases.get(ObjectKey(name: name)), lease.spec.requestEventId == requestID,
+                  lease.spec.tenantPubkey == event.pubkey, !(lease.status?.phase?.isTerminal ?? false) else { continue }
+            do {
+                try await LeaseEnding.end(name, client: client, phase: .terminated, reason: .tenantCancelled,
+                                          message: "The tenant cancelled the request.")
+                logger.info("cancelled by the tenant", metadata: ["lease": "\(name)"])
+            } catch {
+                logger.warning("cannot cancel a lease", metadata: ["lease": "\(name)", "error": "\(error)"])
+            }
+        }
+    }
+
+    func handleNutzap(_ event: NostrEvent, key: SecretKey) async {
+        guard let nutzap = ComputeNutzap(event: event), nutzap.recipient == key.publicKey.hex else { return }
+        let name = ComputeLease.name(forRequestEventId: nutzap.requestID)
+        guard let lease = leases.get(ObjectKey(name: name)), lease.spec.requestEventId == nutzap.requestID else { return }
+        guard let token = Self.cashuToken(mint: nutzap.mint, unit: nutzap.unit, proofs: nutzap.proofs) else { return }
+        await payCashu(token: token, lease: name, context: MarketAnnotations.replyContext(for: lease), key: key)
+    }
+
+    private func payCashu(token: String, lease: String, context: ComputeReplyContext, key: SecretKey) async {
+        guard let cashu else {
+            await reply(.error(context, message: "this provider accepts no Cashu", code: .payment), key: key)
+            return
+        }
+        do {
+            let redemption = try await cashu.pay(lease: lease, token: token)
+            logger.info("Cashu payment", metadata: ["lease": "\(lease)", "msats": "\(redemption.amountMsats)"])
+        } catch let error as CashuError where error.isOutcomeUnknown {
+            logger.warning("Cashu payment outcome unknown; recovery will finish it", metadata: ["lease": "\(lease)", "error": "\(error)"])
+        } catch {
+            await reply(.error(context, message: "your Cashu payment was not accepted: \(error)", code: .payment), key: key)
+        }
+    }
+
+    /// A V3 token (`cashuA`) made of a nutzap's proofs, which is what the redeemer reads.
+    static func cashuToken(mint: String, unit: String, proofs: [String]) -> String? {
+        let parsed = proofs.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
+        guard parsed.count == proofs.count else { return nil }
+        let token: [String: Any] = ["token": [["mint": mint, "proofs": parsed]], "unit": unit]
+        guard let data = try? JSONSerialization.data(withJSONObject: token) else { return nil }
+        let base64 = data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return "cashuA" + base64
+    }
+
+    // MARK: Helpers
+
+    func reply(_ feedback: ComputeFeedback, key: SecretKey) async {
+        guard let event = try? feedback.sign(with: key) else { return }
+        await publish(event)
+    }
+
+    /// How to answer a request that could not be read: encrypted back if it came encrypted.
+    static func context(of event: NostrEvent, relay: String) -> ComputeReplyContext {
+        let encryption: ComputeEncryption? = event.hasTag("encrypted") ? (event.content.contains("?iv=") ? .nip04 : .nip44) : nil
+        return ComputeReplyContext(requestID: event.id, tenant: event.pubkey, encryption: encryption, relayHint: relay)
+    }
+
+    static func describe(_ resources: LeaseResources) -> String {
+        var parts = ["\(resources.cpu) CPU", "\(resources.memory) memory"]
+        if resources.gpus > 0 { parts.append("\(resources.gpus) × \(resources.gpuModel ?? "any") GPU") }
+        return parts.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,43 @@
+import ComputeAPI
+import Foundation
+import NostrBridge
+
+/// The lease's last word to the tenant: a 6900 `completed` or `terminated` with the reason.
+/// At least once: the lease controller marks the lease after this returns, and calls again after a crash.
+extension MarketBridge: LeaseFinalRecordSink {
+    public func publish(_ record: LeaseFinalRecord) async throws {
+        guard let key = connection.withLock({ $0?.key }) else { throw MarketError.notConnected }
+        inventory?.release(reservation: record.requestEventId)
+        let context = ComputeReplyContext(requestID: record.requestEventId, tenant: record.tenantPubkey,
+                                          encryption: record.replyEncryption.flatMap(ComputeEncryption.init(rawValue:)))
+        let ended = ComputeResult.ended(context, reason: Self.endReason(record), message: record.message)
+        guard await publish(try ended.sign(with: key)) else { throw MarketError.notPublished("final") }
+    }
+
+    static func endReason(_ record: LeaseFinalRecord) -> ComputeEndReason {
+        switch record.reason {
+        case .paymentLapsed: return .unpaid
+        case .bidExpired: return .bidExpired
+        case .durationElapsed: return .durationEnded
+        case .tenantCancelled: return .cancelled
+        case .policyViolation: return .policyViolation
+        case .workloadExited: return record.phase == .succeeded ? .exited : .failed
+        default: return .providerStopped
+        }
+    }
+}
+
+/// Billing's notices only wake the bridge's announcer: what to say is read from the lease itself.
+public struct MarketWakeUps: BillingNotifier {
+    let queue: WorkQueue<String, ContinuousClock>
+
+    public init() { queue = WorkQueue(clock: ContinuousClock()) }
+
+    public func invoiceIssued(_ invoice: LedgerInvoice, lease: ComputeLease) async {
+        queue.add(lease.metadata.name ?? "")
+    }
+
+    public func paymentCredited(_ credit: LedgerCredit, lease: ComputeLease) async {
+        queue.add(lease.metadata.name ?? "")
+    }
+}

@@ -1,0 +1,137 @@
+import Billing
+import ComputeAPI
+import Foundation
+import KubeClient
+import Logging
+import NostrBridge
+import Synchronization
+
+/// The provider on Nostr: reads compute requests from the provider's relays and answers them
+/// with bids, turns a bid into a ComputeLease, tells the tenant about invoices, provisioning,
+/// endpoints and the end of its lease, and handles cancellations and nutzaps. Everything it
+/// says about a lease is derived from the lease's current state and recorded on the lease, so a
+/// restart neither repeats a bid nor loses an announcement. Runs on the leader only.
+public final class MarketBridge: Sendable {
+    public struct Options: Sendable {
+        public var providerName = ComputeProvider.defaultName
+        /// Where tenants' secret env Secrets go (the operator's namespace).
+        public var secretNamespace = "ncn-system"
+        /// How long a bid stands unpaid (its capacity stays reserved meanwhile).
+        public var bidLifetime: TimeInterval = 300
+        /// Requests this old are still answered after a (re)start; the same request never gets two bids.
+        public var lookback: TimeInterval = 120
+        /// Larger requests are dropped unread.
+        public var maxEventBytes = 64 * 1024
+        public init() {}
+    }
+
+    struct Connection: Sendable {
+        var pool: RelayPool
+        var key: SecretKey
+    }
+
+    public let leases = Store<ComputeLease>()
+    public let providers = Store<ComputeProvider>()
+    let announcements: WorkQueue<String, ContinuousClock>
+    let client: KubernetesClient
+    let inventory: Inventory?
+    let cashu: CashuPayments?
+    let options: Options
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let connection = Mutex<Connection?>(nil)
+
+    /// - Parameter wakeUps: the queue billing's `MarketWakeUps` notifier feeds, so a new invoice
+    ///   is announced at once (billing is built before the bridge, which needs its Cashu side).
+    public init(
+        client: KubernetesClient, inventory: Inventory?, cashu: CashuPayments?, wakeUps: MarketWakeUps = MarketWakeUps(),
+        options: Options = Options(), now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    ) {
+        self.client = client
+        self.inventory = inventory
+        self.cashu = cashu
+        self.options = options
+        self.now = now
+        self.logger = logger
+        announcements = wakeUps.queue
+    }
+
+    public var isSynced: Bool { leases.isSynced && providers.isSynced && connection.withLock { $0 != nil } }
+
+    /// The provider's Nostr public key once connected (hex).
+    public var publicKey: PublicKey? { connection.withLock { $0?.key.publicKey } }
+
+    public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                let watch = Watcher<ComputeProvider>.Options(fieldSelector: "metadata.name=\(options.providerName)")
+                for try await event in client.watcher(ComputeProvider.self, options: watch) { providers.apply(event) }
+            }
+            group.addTask { [self] in
+                for try await event in client.watcher(ComputeLease.self) {
+                    for key in leases.apply(event) { announcements.add(key.name) }
+                }
+            }
+            let provider = try await waitForProvider()
+            let key = try await MarketIdentity.secretKey(of: provider, client: client)
+            let pool = try RelayPool(relays: provider.spec.relays, signer: { request in
+                try EventBuilder(kind: request.kind, content: request.content, tags: request.tags, createdAt: request.createdAt).sign(with: key)
+            }, logger: Logger(label: "ncn.market.relays"))
+            connection.withLock { $0 = Connection(pool: pool, key: key) }
+            logger.info("on Nostr", metadata: ["pubkey": "\(key.publicKey.hex)", "relays": "\(provider.spec.relays)"])
+            group.addTask { try await pool.run() }
+            group.addTask { [self] in try await intake(pool: pool, key: key) }
+            await leases.waitUntilSynced()
+            group.addTask { [self] in await announce() }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func waitForProvider() async throws -> ComputeProvider {
+        await providers.waitUntilSynced()
+        var warned = false
+        while true {
+            if let provider = providers.get(ObjectKey(name: options.providerName)) { return provider }
+            if !warned {
+                logger.warning("waiting for the ComputeProvider that configures the market", metadata: ["name": "\(options.providerName)"])
+                warned = true
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Publishes to every relay; true when at least one accepted it.
+    @discardableResult
+    func publish(_ event: NostrEvent) async -> Bool {
+        guard let pool = connection.withLock({ $0?.pool }) else { return false }
+        let outcomes = await pool.publish(event, timeout: .seconds(10))
+        let accepted = outcomes.values.contains { $0.isSuccess }
+        if !accepted {
+            logger.warning("no relay accepted an event", metadata: ["kind": "\(event.kind)", "outcomes": "\(outcomes)"])
+        }
+        return accepted
+    }
+}
+
+/// The provider's Nostr key, from its Secret.
+enum MarketIdentity {
+    static func secretKey(of provider: ComputeProvider, client: KubernetesClient) async throws -> SecretKey {
+        let reference = provider.spec.secretRef
+        let secret: Secret
+        do {
+            secret = try await client.get(Secret.self, name: reference.name, namespace: reference.namespace)
+        } catch let error as KubernetesError where error.isNotFound {
+            throw WalletSourceError.missingSecret(reference)
+        }
+        guard let bytes = secret.value(ComputeProvider.SecretKeys.nsec) else {
+            throw WalletSourceError.missingKey(ComputeProvider.SecretKeys.nsec, reference)
+        }
+        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        do {
+            return text.hasPrefix("nsec1") ? try NIP19.decodeNsec(text) : try SecretKey(hex: text)
+        } catch {
+            throw WalletSourceError.invalidValue(ComputeProvider.SecretKeys.nsec, reference, "not an nsec1… or 64-hex secret key")
+        }
+    }
+}
