@@ -5,10 +5,12 @@ one answer per request, so a Swift test pays Python's start-up once per batch.
 Each request is an object with "op"; failures answer {"error": "..."} instead of raising.
 """
 
+import asyncio
 import json
 import sys
+from datetime import timedelta
 
-from nostr_sdk import (Coordinate, Event, EventBuilder, EventId, Keys, Kind,
+from nostr_sdk import (Client, Coordinate, Filter, ReqTarget, Event, EventBuilder, EventId, Keys, Kind,
                        Nip19Coordinate, Nip19Event, Nip19Profile, Nip44Version,
                        PublicKey, RelayUrl, SecretKey, Tag, Timestamp,
                        nip04_decrypt, nip04_encrypt, nip44_decrypt,
@@ -95,11 +97,29 @@ def nip19_decode(req):
     return {"error": f"unknown NIP-19 prefix {prefix}"}
 
 
+def fetch_addressable(req):
+    """Every event the relay holds for (kind, author, d): a NIP-01 relay keeps one."""
+    async def run():
+        client = Client()
+        await client.add_relay(RelayUrl.parse(req["relay"]))
+        await client.connect(timedelta(seconds=5))
+        try:
+            found = Filter().kind(Kind(req["kind"])).author(PublicKey.parse(req["pubkey"])).identifier(req["identifier"])
+            events = await client.fetch_events(ReqTarget.single(RelayUrl.parse(req["relay"]), [found]),
+                                               timedelta(seconds=req.get("timeout", 5)))
+            # Checked here too: a forged event must not pass for the provider's offer.
+            return {"events": [json.loads(e.as_json()) for e in events if e.verify()]}
+        finally:
+            await client.shutdown()
+    return asyncio.run(run())
+
+
 OPS = {
     "verify": verify, "sign": sign,
     "nip44_encrypt": nip44, "nip44_decrypt": nip44,
     "nip04_encrypt": nip04, "nip04_decrypt": nip04,
     "nip19_encode": nip19_encode, "nip19_decode": nip19_decode,
+    "fetch_addressable": fetch_addressable,
 }
 
 

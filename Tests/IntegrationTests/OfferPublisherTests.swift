@@ -1,0 +1,159 @@
+import ComputeAPI
+import Foundation
+import KubeClient
+import NostrBridge
+import Operator
+import XCTest
+
+/// E2E test 5: the provider offer (kind 31900), published by the real publisher from a real
+/// inventory (apiserver + scheduler, a fake GPU node of its own) to the real relay, as nostr-sdk
+/// fetches it by kind + author + d, before and after a pod takes GPUs.
+final class OfferPublisherTests: XCTestCase {
+    func testTheOfferIsFetchableByKindAuthorAndDAndFollowsCapacity() async throws {
+        let bed = try TestBed.load()
+        let setup = try Setup(bed: bed)
+        try await bed.withKubernetes { client in
+            do {
+                try await scenario(setup, client: client, bed: bed)
+            } catch {
+                try? await client.delete(Node.self, name: setup.nodeName)
+                throw error
+            }
+            try? await client.delete(Node.self, name: setup.nodeName)
+        }
+    }
+
+    /// Names of its own for each run, and a provider configuration that prices their GPU model.
+    private struct Setup {
+        let relay: String
+        let sdk: NostrSDKReference
+        let nodeName: String
+        /// A model only this test's node has: the offer's line for it is ours alone, whatever
+        /// other tests do to the cluster meanwhile.
+        let model: String
+        let taintKey: String
+        let key = SecretKey.generate()
+        let lockKey = "02" + SecretKey.generate().publicKey.hex
+        let provider: ComputeProvider
+        let configuration: InventoryConfiguration
+        let timing = OfferTiming()
+
+        init(bed: TestBed) throws {
+            relay = try bed.require("NCN_RELAY_SDK_URL")
+            let mint = try bed.require("NCN_MINT_URL")
+            sdk = try NostrSDKReference(bed: bed)
+            let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+            nodeName = "ncn-offer-\(suffix)"
+            model = "NCN-OFFER-GPU-\(suffix)"
+            taintKey = "ncn.test/offer-\(suffix)"
+            provider = ComputeProvider(name: "offer-it-\(suffix)", spec: ComputeProviderSpec(
+                relays: [relay],
+                pricing: Pricing(msatsPerCpuHour: 20_000, msatsPerGiBHour: 2_000, msatsPerGpuHour: [model: 2_000_000]),
+                payments: PaymentSettings(lightning: LightningRail(backend: .lnbits), cashu: CashuRail(mints: [mint])),
+                advertise: Advertisement(region: "test-bed"),
+                secretRef: SecretReference(name: "unused", namespace: "default")))
+            configuration = InventoryConfiguration(
+                tolerations: InventoryConfiguration.defaultTolerations + [Toleration(key: taintKey, operator: "Exists", effect: nil)])
+        }
+    }
+
+    private func scenario(_ setup: Setup, client: KubernetesClient, bed: TestBed) async throws {
+        let (relay, sdk, nodeName, model, taintKey) = (setup.relay, setup.sdk, setup.nodeName, setup.model, setup.taintKey)
+        let (key, lockKey, provider, configuration, timing) = (setup.key, setup.lockKey, setup.provider, setup.configuration, setup.timing)
+
+        try bed.testbed("node", nodeName, "--cpu", "8", "--memory", "16Gi", "--gpus", "3", "--gpu-model", model)
+        // Keeps other tests' pods off the node.
+        try bed.testbed("kubectl", "taint", "node", nodeName, "\(taintKey)=only:NoSchedule")
+        let inventory = Inventory(client: client, configuration: configuration)
+        let pool = try RelayPool(relays: [relay])
+        let publisher = OfferPublisher(
+            provider: { provider }, inventory: inventory, key: key, lockKey: lockKey, timing: timing,
+            publish: { try await pool.publishAccepted($0, timeout: .seconds(5)) })
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await inventory.run() }
+            group.addTask { try await pool.run() }
+            group.addTask { await publisher.run() }
+            defer { group.cancelAll() }
+
+            let started = ContinuousClock.now
+            let (firstEvent, first) = try await eventually("the offer fetchable by kind+author+d", timeout: .seconds(20), every: .milliseconds(300)) {
+                try fetchOffer(sdk, relay: relay, author: key.publicKey.hex, d: provider.metadata.name!)
+            }
+            print("offer: operator start → offer fetchable in \(ContinuousClock.now - started)")
+            XCTAssertEqual(firstEvent.kind, 31900)
+            XCTAssertEqual(firstEvent.firstTagValue("k"), "5900")
+            XCTAssertEqual(first.identifier, provider.metadata.name)
+            XCTAssertEqual(first.capacity.gpus.first { $0.model == model }, ComputeGPUCapacity(model: model, free: 3, total: 3))
+            XCTAssertGreaterThanOrEqual(first.capacity.cpuMillicoresTotal, 8000)
+            XCTAssertEqual(first.prices.msatsPerGpuHour[model], 2_000_000)
+            XCTAssertEqual(first.rails, [.lightning, .cashu])
+            XCTAssertEqual(first.cashu?.p2pk, lockKey)
+            XCTAssertEqual(first.region, "test-bed")
+            let expiration = try XCTUnwrap(first.expiration)
+            XCTAssertEqual(expiration - firstEvent.createdAt, 7200)
+            XCTAssertFalse(firstEvent.isExpired())
+
+            // A lease's pod takes 2 of the 3 GPUs; the scheduler binds it to our node.
+            try await client.withScratchNamespace { namespace in
+                let created = ContinuousClock.now
+                _ = try await createPod(client, gpuPod(namespace, model: model, taintKey: taintKey))
+                let (updatedEvent, updated) = try await eventually(
+                    "the offer showing the GPUs taken", timeout: timing.maxDelay + .seconds(15), every: .milliseconds(300)
+                ) { () -> (NostrEvent, ComputeOffer)? in
+                    guard let found = try fetchOffer(sdk, relay: relay, author: key.publicKey.hex, d: provider.metadata.name!),
+                          found.1.capacity.gpus.first(where: { $0.model == model })?.free == 1 else { return nil }
+                    return found
+                }
+                let latency = ContinuousClock.now - created
+                print("offer: GPU pod created → updated offer fetched in \(latency) (debounce \(timing.debounce))")
+                XCTAssertEqual(updated.capacity.gpus.first { $0.model == model }, ComputeGPUCapacity(model: model, free: 1, total: 3))
+                XCTAssertGreaterThan(updatedEvent.createdAt, firstEvent.createdAt)
+                XCTAssertNotEqual(updatedEvent.id, firstEvent.id)
+                XCTAssertEqual(updatedEvent.firstTagValue("d"), firstEvent.firstTagValue("d"))
+                XCTAssertEqual(publisher.lastPublished?.id, updatedEvent.id)
+                try await client.delete(Pod.self, name: "gpu-job", namespace: namespace)
+            }
+        }
+    }
+
+    /// The relay's offers for (31900, author, d) as nostr-sdk sees them; nil until there is
+    /// one. A NIP-01 relay replaces older ones, so there must never be two.
+    private func fetchOffer(
+        _ sdk: NostrSDKReference, relay: String, author: String, d: String, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> (NostrEvent, ComputeOffer)? {
+        let answer = try sdk.call([["op": "fetch_addressable", "relay": relay, "kind": 31900, "pubkey": author, "identifier": d, "timeout": 3]])[0]
+        XCTAssertNil(answer["error"], "\(answer)", file: file, line: line)
+        let events = try XCTUnwrap(answer["events"] as? [[String: Any]], file: file, line: line)
+        XCTAssertLessThanOrEqual(events.count, 1, "one offer per author and d", file: file, line: line)
+        guard let json = events.first else { return nil }
+        let event = try JSONDecoder().decode(NostrEvent.self, from: try JSONSerialization.data(withJSONObject: json))
+        return (event, try ComputeOffer.parse(event))
+    }
+
+    private func gpuPod(_ namespace: String, model: String, taintKey: String) -> Pod {
+        var container = Container(name: "main", image: "busybox:1.36")
+        container.command = ["sleep", "3600"]
+        container.resources = ResourceRequirements(
+            requests: ["cpu": "1", "memory": "1Gi"], limits: ["cpu": "1", "memory": "1Gi", "nvidia.com/gpu": "2"])
+        var spec = PodSpec(containers: [container])
+        spec.nodeSelector = ["nvidia.com/gpu.product": model]
+        spec.tolerations = [Toleration(key: taintKey, operator: "Exists", effect: "NoSchedule")]
+        spec.automountServiceAccountToken = false
+        // No kubelet runs on fake nodes to confirm a graceful stop: delete at once.
+        spec.terminationGracePeriodSeconds = 0
+        return Pod(metadata: ObjectMeta(name: "gpu-job", namespace: namespace), spec: spec)
+    }
+
+    /// Creates a pod, retrying while a fresh namespace's default ServiceAccount does not exist yet.
+    private func createPod(_ client: KubernetesClient, _ pod: Pod) async throws -> Pod {
+        let deadline = ContinuousClock.now + .seconds(15)
+        while true {
+            do {
+                return try await client.create(pod)
+            } catch let error as KubernetesError where "\(error)".contains("serviceaccount") && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+}
