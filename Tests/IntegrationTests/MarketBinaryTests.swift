@@ -101,6 +101,18 @@ final class MarketBinaryTests: XCTestCase {
                 }
                 print("payment→pod latency: \(Date().timeIntervalSince(paidAt)) s")
                 XCTAssertEqual(pod.spec?.nodeName ?? node, node)
+                // The provider's offer, fetched by nostr-sdk by kind, author and d, counts the GPU the lease took.
+                let sdk = try NostrSDKReference(bed: bed)
+                let offered = try await eventually("the offer to show one GPU taken", timeout: .seconds(30), every: .seconds(1)) { () -> ComputeOffer? in
+                    let answer = try sdk.call([["op": "fetch_addressable", "relay": relay, "kind": 31900, "pubkey": providerKey.publicKey.hex,
+                                                "identifier": "default", "timeout": 3]])[0]
+                    let events = answer["events"] as? [[String: Any]] ?? []
+                    guard events.count == 1 else { return nil }
+                    let event = try JSONDecoder().decode(NostrEvent.self, from: try JSONSerialization.data(withJSONObject: events[0]))
+                    let offer = try ComputeOffer.parse(event)
+                    return offer.capacity.gpus.first { $0.model == self.gpuModel }?.free == 1 ? offer : nil
+                }
+                XCTAssertEqual(offered.capacity.gpus.first { $0.model == gpuModel }?.total, 2)
                 let provisioning = try await inbox.next(timeout: .seconds(20)) {
                     $0.kind == 6900 && $0.referencedEventIDs.contains(request.id) && (try? ComputeResult.parse($0).status) == .provisioning
                 }

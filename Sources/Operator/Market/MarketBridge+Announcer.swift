@@ -26,6 +26,8 @@ extension MarketBridge {
 
     private func announce(_ lease: ComputeLease, key: SecretKey) async throws {
         let name = lease.metadata.name ?? ""
+        // Paid: the lease's pod holds the capacity now, so the bid's hold on it goes.
+        if lease.status?.paidUntil != nil { inventory?.release(reservation: lease.spec.requestEventId) }
         let due = LeaseAnnouncements.due(for: lease, now: now())
         let done = MarketAnnotations.announcedKeys(of: lease)
         var published: [String] = []

@@ -81,6 +81,14 @@ public final class MarketBridge: Sendable {
             logger.info("on Nostr", metadata: ["pubkey": "\(key.publicKey.hex)", "relays": "\(provider.spec.relays)"])
             group.addTask { try await pool.run() }
             group.addTask { [self] in try await intake(pool: pool, key: key) }
+            if let inventory {
+                let lockKey = try? await MarketIdentity.cashuLockKey(of: provider, client: client)
+                let offers = OfferPublisher(
+                    provider: { [providers, options] in providers.get(ObjectKey(name: options.providerName)) }, inventory: inventory,
+                    key: key, lockKey: lockKey, logger: Logger(label: "ncn.market.offer"),
+                    publish: { try await pool.publishAccepted($0, timeout: .seconds(10)) })
+                group.addTask { await offers.run() }
+            }
             await leases.waitUntilSynced()
             group.addTask { [self] in await announce() }
             try await group.next()
@@ -116,6 +124,15 @@ public final class MarketBridge: Sendable {
 
 /// The provider's Nostr key, from its Secret.
 enum MarketIdentity {
+    /// The key tenants lock Cashu to (compressed hex), when the Secret has one; nil otherwise.
+    static func cashuLockKey(of provider: ComputeProvider, client: KubernetesClient) async throws -> String? {
+        let reference = provider.spec.secretRef
+        let secret = try await client.get(Secret.self, name: reference.name, namespace: reference.namespace)
+        guard let bytes = secret.value(ComputeProvider.SecretKeys.cashuP2PKKey) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return (try? SecretKey(hex: text)).map { "02" + $0.publicKey.hex }
+    }
+
     static func secretKey(of provider: ComputeProvider, client: KubernetesClient) async throws -> SecretKey {
         let reference = provider.spec.secretRef
         let secret: Secret

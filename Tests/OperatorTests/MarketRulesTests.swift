@@ -1,0 +1,138 @@
+import ComputeAPI
+import Foundation
+import NostrBridge
+@testable import Operator
+import XCTest
+
+/// The bridge's pure rules: which requests get a bid, and what a lease's state says to announce.
+final class MarketRulesTests: XCTestCase {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let providerPubkey = String(repeating: "f", count: 64)
+
+    private func provider(_ change: (inout ComputeProviderSpec) -> Void = { _ in }) -> ComputeProvider {
+        var spec = ComputeProviderSpec(
+            relays: ["wss://relay.example.com"],
+            pricing: Pricing(msatsPerCpuHour: 60_000, msatsPerGiBHour: 6_000, msatsPerGpuHour: ["H100": 3_600_000]),
+            payments: PaymentSettings(lightning: LightningRail(backend: .lnbits)),
+            policy: WorkloadPolicy(allowedRegistries: ["ghcr.io"], portRange: PortRange(min: 1024, max: 65535),
+                                   maxDurationSeconds: 7200, blockedTenants: [String(repeating: "b", count: 64)], maxGPUsPerLease: 2),
+            secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system"))
+        change(&spec)
+        return ComputeProvider(spec: spec)
+    }
+
+    private func request(_ change: (inout ComputeRequest) -> Void = { _ in }) -> ComputeRequest {
+        var request = ComputeRequest(
+            id: String(repeating: "1", count: 64), tenant: String(repeating: "a", count: 64), createdAt: 0, image: "ghcr.io/org/app:1",
+            env: [ComputeEnvVar(name: "MODE", value: "fast")], secretEnv: [ComputeEnvVar(name: "TOKEN", value: "s3cret")],
+            resources: ComputeResources(cpu: "500m", memory: "2Gi", cpuMillicores: 500, memoryBytes: 2 << 30, gpus: 1, gpuModel: "H100"),
+            ports: [ComputePort(port: 8080, protocol: .tcp, name: "http")], durationSeconds: 3600, bidMsats: 10_000_000,
+            relays: ["wss://tenant.example.com"], encryption: .nip44)
+        change(&request)
+        return request
+    }
+
+    private func verdict(_ request: ComputeRequest, _ provider: ComputeProvider? = nil) -> RequestVerdict {
+        RequestEvaluator.evaluate(request, provider: provider ?? self.provider(), providerPubkey: providerPubkey,
+                                  relayHint: "wss://relay.example.com", bidLifetime: 300, secretNamespace: "ncn-system", now: now)
+    }
+
+    func testAnAcceptableRequestBecomesALeaseDraftWithItsPriceAndSecretsKeptApart() throws {
+        guard case let .bid(draft) = verdict(request()) else { return XCTFail("expected a bid") }
+        let spec = draft.lease.spec
+        XCTAssertEqual(draft.lease.metadata.name, ComputeLease.name(forRequestEventId: String(repeating: "1", count: 64)))
+        XCTAssertEqual(spec.pricePerIntervalMsats, 607_000)
+        XCTAssertEqual(spec.intervalSeconds, 600)
+        XCTAssertEqual(spec.relays, ["wss://tenant.example.com"])
+        XCTAssertEqual(spec.bidExpiresAt, Timestamp(now.addingTimeInterval(300)))
+        XCTAssertEqual(spec.env?.map(\.name), ["MODE"])
+        XCTAssertEqual(spec.envSecretRef?.name, "\(draft.lease.metadata.name!)-env")
+        XCTAssertEqual(draft.secretEnv, ["TOKEN": "s3cret"])
+        XCTAssertFalse(String(describing: spec).contains("s3cret"), "secret values never enter the lease")
+        XCTAssertEqual(draft.lease.metadata.annotations?[MarketAnnotations.encryption], "nip44")
+        XCTAssertEqual(MarketAnnotations.costs(of: draft.lease).map(\.msatsPerInterval), [5_000, 2_000, 600_000])
+    }
+
+    func testEachPolicyBreachIsRefusedWithWhatToFix() {
+        let cases: [(ComputeRequest, String, ComputeErrorCode)] = [
+            (request { $0.tenant = String(repeating: "b", count: 64) }, "this provider does not serve your pubkey", .policy),
+            (request { $0.image = "docker.io/evil/miner" }, "image docker.io/evil/miner is not from a registry this provider allows (ghcr.io)", .policy),
+            (request { $0.resources.gpus = 4 }, "4 GPUs requested; this provider rents at most 2 per lease", .policy),
+            (request { $0.durationSeconds = 86_400 }, "duration 86400 s is over this provider's maximum of 7200 s", .policy),
+            (request { $0.ports = [ComputePort(port: 22)] }, "port 22 is outside the range this provider exposes (1024-65535)", .policy),
+            (request { $0.resources.gpuModel = "RTX-4090" }, "GPU model RTX-4090 is not offered by this provider", .policy),
+            (request { $0.bidMsats = 1_000 },
+             "your bid of 1000 msats is below the price of 3642000 msats for 3600 s (607000 msats per 600 s interval)", .bidTooLow),
+            (request { $0.rail = .cashu }, "this provider does not accept cashu payments; use lightning", .policy),
+        ]
+        for (request, message, code) in cases {
+            XCTAssertEqual(verdict(request), .reject(message, code))
+        }
+    }
+
+    func testRequestsForOtherProvidersAreIgnored() {
+        XCTAssertEqual(verdict(request { $0.providers = [String(repeating: "e", count: 64)] }), .ignore)
+        guard case .bid = verdict(request { $0.providers = [providerPubkey] }) else { return XCTFail("addressed to us") }
+    }
+
+    func testAnnouncementsFollowTheLeaseFromBidToRunning() throws {
+        guard case let .bid(draft) = verdict(request()) else { return XCTFail("expected a bid") }
+        var lease = draft.lease
+        XCTAssertEqual(LeaseAnnouncements.due(for: lease, now: now).map(\.key), ["bid"])
+
+        let invoice = LedgerInvoice(tranche: 0, paymentHash: String(repeating: "c", count: 64), bolt11: "lnbcrt6070n1x", amountMsats: 607_000,
+                                    issuedAt: Timestamp(now), expiresAt: Timestamp(now.addingTimeInterval(300)))
+        lease.status = ComputeLeaseStatus(ledger: LedgerSummary(invoices: [invoice]))
+        XCTAssertEqual(LeaseAnnouncements.due(for: lease, now: now).map(\.key), ["bid", "invoice:0:cccccccc"])
+        // An expired invoice is no longer announced; the bid lapses with its expiry.
+        XCTAssertEqual(LeaseAnnouncements.due(for: lease, now: now.addingTimeInterval(301)).map(\.key), [])
+
+        lease.status = ComputeLeaseStatus(phase: .running, paidUntil: Timestamp(now.addingTimeInterval(600)),
+                                          endpoints: [LeaseEndpoint(name: "http", host: "203.0.113.7", port: 31080)])
+        let running = LeaseAnnouncements.due(for: lease, now: now)
+        XCTAssertEqual(running.count, 1)
+        XCTAssertTrue(running[0].key.hasPrefix("running:"))
+        var moved = lease
+        moved.status?.setEndpoints([LeaseEndpoint(name: "http", host: "203.0.113.7", port: 31081)])
+        XCTAssertNotEqual(LeaseAnnouncements.due(for: moved, now: now)[0].key, running[0].key, "a changed endpoint is announced again")
+
+        lease.status?.phase = .expired
+        XCTAssertEqual(LeaseAnnouncements.due(for: lease, now: now), [], "the end is the finalizer's to announce")
+    }
+
+    func testCashuLeasesAreAskedForTheNextTrancheWhenDue() {
+        guard case let .bid(draft) = verdict(request { $0.rail = .cashu }, provider { $0.payments.cashu = CashuRail(mints: ["https://mint.example.com"]) })
+        else { return XCTFail("expected a bid") }
+        var lease = draft.lease
+        XCTAssertEqual(LeaseAnnouncements.due(for: lease, now: now).map(\.key), ["bid", "cashu:0"])
+        lease.status = ComputeLeaseStatus(paidUntil: Timestamp(now.addingTimeInterval(600)), ledger: LedgerSummary(tranchesPaid: 1, state: "Funded"))
+        XCTAssertEqual(LeaseAnnouncements.due(for: lease, now: now).map(\.key), [])
+        lease.status?.ledger?.state = "InvoiceDue"
+        XCTAssertEqual(LeaseAnnouncements.due(for: lease, now: now).map(\.key), ["cashu:1"])
+    }
+
+    func testFinalReasonsMapToTheDraftsWords() {
+        var lease = ComputeLease(name: "l", spec: draftSpec())
+        lease.status = ComputeLeaseStatus(phase: .succeeded, terminationReason: .workloadExited)
+        XCTAssertEqual(MarketBridge.endReason(LeaseFinalRecord(lease: lease)), .exited)
+        lease.status = ComputeLeaseStatus(phase: .failed, terminationReason: .workloadExited)
+        XCTAssertEqual(MarketBridge.endReason(LeaseFinalRecord(lease: lease)), .failed)
+        lease.status = ComputeLeaseStatus(phase: .expired, terminationReason: .paymentLapsed)
+        XCTAssertEqual(MarketBridge.endReason(LeaseFinalRecord(lease: lease)), .unpaid)
+        lease.status = ComputeLeaseStatus(phase: .terminated, terminationReason: .tenantCancelled)
+        XCTAssertEqual(MarketBridge.endReason(LeaseFinalRecord(lease: lease)), .cancelled)
+    }
+
+    private func draftSpec() -> ComputeLeaseSpec {
+        guard case let .bid(draft) = verdict(request()) else { fatalError("fixture must bid") }
+        return draft.lease.spec
+    }
+
+    func testANutzapsProofsBecomeAV3Token() throws {
+        let proof = #"{"amount":8,"id":"009a1f293253e41e","secret":"abc","C":"02bc"}"#
+        let token = try XCTUnwrap(MarketBridge.cashuToken(mint: "https://mint.example.com", unit: "sat", proofs: [proof]))
+        XCTAssertTrue(token.hasPrefix("cashuA"))
+        XCTAssertFalse(token.contains("="))
+        XCTAssertNil(MarketBridge.cashuToken(mint: "https://mint.example.com", unit: "sat", proofs: ["not json"]))
+    }
+}
