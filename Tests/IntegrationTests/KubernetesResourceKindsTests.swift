@@ -25,11 +25,20 @@ final class KubernetesResourceKindsTests: XCTestCase {
                 XCTAssertEqual(pod.spec?.containers.first?.resources?.limits?["cpu"], "250m")
                 XCTAssertEqual(pod.status?.phase, "Pending")
 
-                // Status is a subresource: a kubelet (here: the test) writes it separately.
-                var running = pod
-                running.status = PodStatus(phase: "Running")
-                running.status?.podIP = "10.1.0.7"
-                let updated = try await client.replaceStatus(running)
+                // Status is a subresource: a kubelet (here: the test) writes it separately. The
+                // scheduler may write it too (binding, or "unschedulable"), so a conflict means read again.
+                var updated = pod
+                for attempt in 1...10 {
+                    var running = attempt == 1 ? pod : try await client.get(Pod.self, name: "p", namespace: ns)
+                    running.status = PodStatus(phase: "Running")
+                    running.status?.podIP = "10.1.0.7"
+                    do {
+                        updated = try await client.replaceStatus(running)
+                        break
+                    } catch let error as KubernetesError where error.isConflict && attempt < 10 {
+                        continue
+                    }
+                }
                 XCTAssertEqual(updated.status?.phase, "Running")
                 XCTAssertEqual(updated.status?.podIP, "10.1.0.7")
 
