@@ -56,7 +56,9 @@ public final class MarketBridge: Sendable {
         announcements = wakeUps.queue
     }
 
-    public var isSynced: Bool { leases.isSynced && providers.isSynced && connection.withLock { $0 != nil } }
+    /// Caches complete. Being connected to relays is not part of readiness: a provider whose
+    /// Secret is missing still runs its leases, and the log says what to fix.
+    public var isSynced: Bool { leases.isSynced && providers.isSynced }
 
     /// The provider's Nostr public key once connected (hex).
     public var publicKey: PublicKey? { connection.withLock { $0?.key.publicKey } }
@@ -72,8 +74,7 @@ public final class MarketBridge: Sendable {
                     for key in leases.apply(event) { announcements.add(key.name) }
                 }
             }
-            let provider = try await waitForProvider()
-            let key = try await MarketIdentity.secretKey(of: provider, client: client)
+            let (provider, key) = try await waitForIdentity()
             let pool = try RelayPool(relays: provider.spec.relays, signer: { request in
                 try EventBuilder(kind: request.kind, content: request.content, tags: request.tags, createdAt: request.createdAt).sign(with: key)
             }, logger: Logger(label: "ncn.market.relays"))
@@ -93,6 +94,24 @@ public final class MarketBridge: Sendable {
             group.addTask { [self] in await announce() }
             try await group.next()
             group.cancelAll()
+        }
+    }
+
+    /// The provider and its key; a missing or bad Secret is logged and retried, never fatal.
+    private func waitForIdentity() async throws -> (ComputeProvider, SecretKey) {
+        var reported: String?
+        while true {
+            let provider = try await waitForProvider()
+            do {
+                return (provider, try await MarketIdentity.secretKey(of: provider, client: client))
+            } catch {
+                let why = "\(error)"
+                if why != reported {
+                    logger.error("cannot go on Nostr without the provider's key; retrying", metadata: ["error": "\(why)"])
+                    reported = why
+                }
+                try await Task.sleep(for: .seconds(5))
+            }
         }
     }
 
