@@ -254,6 +254,20 @@ final class MarketEndToEndTests: XCTestCase {
             _ = try await tenant.cancel(published.id)
             let ended = try await watch.next(status: "terminated", kind: 6900, timeout: .seconds(40))
             XCTAssertEqual(ended.reason, "cancelled")
+            // Another restart: the ended lease is gone from the cluster, the request may still be on
+            // a relay, and the relays remember the answer: no second bid, no new lease.
+            _ = try await eventually("the cancelled lease to be deleted", timeout: .seconds(40)) { () -> Bool? in
+                // The kubelet's part on the fake node: the pod goes at once.
+                try? await admin.delete(Pod.self, name: LeaseObjectNames.pod, namespace: LeaseWorkloadBuilder.namespaceName(forLease: lease),
+                                        gracePeriodSeconds: 0)
+                return (try? await admin.get(ComputeLease.self, name: lease)) == nil ? true : nil
+            }
+            running.kill()
+            running = try start()
+            _ = try await tenant.republish(published.event)
+            try await Task.sleep(for: .seconds(6))
+            let revived = try? await admin.get(ComputeLease.self, name: lease)
+            XCTAssertNil(revived, "an answered request makes no new lease after a restart")
             let bids = watch.seen.filter { $0.kind == 6900 && $0.status == "bid" }
             XCTAssertEqual(Set(bids.map(\.id)).count, 1, "one bid for one request, across the restart")
             let invoices = watch.seen.filter { $0.kind == 7000 && $0.status == "payment-required" && $0.tranche == 0 }

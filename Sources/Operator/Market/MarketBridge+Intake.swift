@@ -44,6 +44,11 @@ extension MarketBridge {
             return
         }
         guard let provider = providers.get(ObjectKey(name: options.providerName)) else { return }
+        // A request from before this process started may have been answered and its lease ended
+        // since: the relays remember our answer even though the cluster has forgotten the lease.
+        if Double(event.createdAt) < startedAt.timeIntervalSince1970, await alreadyAnswered(event.id, pool: pool(), key: key) {
+            return
+        }
         let verdict = RequestEvaluator.evaluate(request, provider: provider, providerPubkey: key.publicKey.hex, relayHint: relay,
                                                 bidLifetime: options.bidLifetime, secretNamespace: options.secretNamespace, now: now())
         let context = request.replyContext(relayHint: relay)
@@ -156,6 +161,34 @@ extension MarketBridge {
     }
 
     // MARK: Helpers
+
+    private func pool() -> RelayPool? { connection.withLock { $0?.pool } }
+
+    /// Whether the relays hold an answer of ours to `requestID`. Gives up after a few seconds
+    /// (a relay that never sends EOSE) and then answers no: a rare second bid beats silence.
+    func alreadyAnswered(_ requestID: String, pool: RelayPool?, key: SecretKey) async -> Bool {
+        guard let pool, let stream = try? pool.subscribe([
+            Filter(authors: [key.publicKey.hex], kinds: [ComputeKinds.result, ComputeKinds.jobFeedback], tags: ["e": [requestID]], limit: 1),
+        ]) else { return false }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await item in stream {
+                    switch item {
+                    case .event: return true
+                    case .endOfStoredEvents: return false
+                    }
+                }
+                return false
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(3))
+                return false
+            }
+            let answered = await group.next() ?? false
+            group.cancelAll()
+            return answered
+        }
+    }
 
     func reply(_ feedback: ComputeFeedback, key: SecretKey) async {
         guard let event = try? feedback.sign(with: key) else { return }

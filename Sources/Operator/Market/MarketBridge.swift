@@ -40,6 +40,8 @@ public final class MarketBridge: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     let connection = Mutex<Connection?>(nil)
+    /// Requests older than this were possibly answered by an earlier process.
+    let startedAt: Date
 
     /// - Parameter wakeUps: the queue billing's `MarketWakeUps` notifier feeds, so a new invoice
     ///   is announced at once (billing is built before the bridge, which needs its Cashu side).
@@ -53,6 +55,7 @@ public final class MarketBridge: Sendable {
         self.options = options
         self.now = now
         self.logger = logger
+        startedAt = now()
         announcements = wakeUps.queue
     }
 
