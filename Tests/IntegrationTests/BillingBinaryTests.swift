@@ -36,9 +36,7 @@ final class BillingBinaryTests: XCTestCase {
                 secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system"))
             _ = try await admin.apply(ComputeProvider(spec: spec), fieldManager: "it-billbin-\(suffix)")
             let kubeconfig = try await admin.operatorKubeconfig()
-            let arguments = ["--kubeconfig", kubeconfig, "--leader-elect=false", "--payment-poll-interval", "300ms",
-                             "--health-probe-bind-address", "127.0.0.1:\(Int.random(in: 20000...29999))",
-                             "--metrics-bind-address", "127.0.0.1:\(Int.random(in: 30000...39999))"]
+            let arguments = OperatorProcess.standaloneArguments(kubeconfig: kubeconfig, ["--payment-poll-interval", "300ms"])
             var running = try OperatorProcess(arguments: arguments, podName: "it-billbin-1")
 
             _ = try await admin.create(ComputeLease(name: leaseName, spec: ComputeLeaseSpec(
@@ -120,11 +118,7 @@ final class BillingBinaryTests: XCTestCase {
                 secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system"))
             _ = try await admin.apply(ComputeProvider(spec: spec), fieldManager: "it-billnwc-\(suffix)")
             let kubeconfig = try await admin.operatorKubeconfig()
-            let running = try OperatorProcess(arguments: [
-                "--kubeconfig", kubeconfig, "--leader-elect=false", "--payment-poll-interval", "30s",
-                "--health-probe-bind-address", "127.0.0.1:\(Int.random(in: 20000...29999))",
-                "--metrics-bind-address", "127.0.0.1:\(Int.random(in: 30000...39999))",
-            ], podName: "it-billnwc")
+            let running = try OperatorProcess(arguments: OperatorProcess.standaloneArguments(kubeconfig: kubeconfig, ["--payment-poll-interval", "30s"]), podName: "it-billnwc")
             defer { running.kill() }
 
             _ = try await admin.create(ComputeLease(name: leaseName, spec: ComputeLeaseSpec(

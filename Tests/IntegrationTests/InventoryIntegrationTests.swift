@@ -93,32 +93,6 @@ final class InventoryIntegrationTests: XCTestCase {
         XCTAssertEqual(cordoned[node: gpuNode]?.isSchedulable, true)
     }
 
-    private func gpuPod(_ namespace: String, model: String, taintKey: String) -> Pod {
-        var container = Container(name: "main", image: "busybox:1.36")
-        container.command = ["sleep", "3600"]
-        container.resources = ResourceRequirements(
-            requests: ["cpu": "1", "memory": "1Gi"], limits: ["cpu": "1", "memory": "1Gi", "nvidia.com/gpu": "2"])
-        var spec = PodSpec(containers: [container])
-        spec.nodeSelector = ["nvidia.com/gpu.product": model]
-        spec.tolerations = [Toleration(key: taintKey, operator: "Exists", effect: "NoSchedule")]
-        spec.automountServiceAccountToken = false
-        // No kubelet runs on fake nodes to confirm a graceful stop: delete at once.
-        spec.terminationGracePeriodSeconds = 0
-        return Pod(metadata: ObjectMeta(name: "gpu-job", namespace: namespace), spec: spec)
-    }
-
-    /// Creates a pod, retrying while a fresh namespace's default ServiceAccount does not exist yet.
-    private func createPod(_ client: KubernetesClient, _ pod: Pod) async throws -> Pod {
-        let deadline = ContinuousClock.now + .seconds(15)
-        while true {
-            do {
-                return try await client.create(pod)
-            } catch let error as KubernetesError where "\(error)".contains("serviceaccount") && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
-    }
-
     private func removeNodes(_ names: [String], _ client: KubernetesClient) async {
         for name in names { try? await client.delete(Node.self, name: name) }
     }

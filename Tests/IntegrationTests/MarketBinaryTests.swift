@@ -49,11 +49,7 @@ final class MarketBinaryTests: XCTestCase {
                 secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system"))
             _ = try await admin.apply(ComputeProvider(spec: spec), fieldManager: "it-market-\(suffix)")
             let kubeconfig = try await admin.operatorKubeconfig()
-            let running = try OperatorProcess(arguments: [
-                "--kubeconfig", kubeconfig, "--leader-elect=false", "--payment-poll-interval", "500ms",
-                "--health-probe-bind-address", "127.0.0.1:\(Int.random(in: 20000...29999))",
-                "--metrics-bind-address", "127.0.0.1:\(Int.random(in: 30000...39999))",
-            ], podName: "it-market")
+            let running = try OperatorProcess(arguments: OperatorProcess.standaloneArguments(kubeconfig: kubeconfig, ["--payment-poll-interval", "500ms"]), podName: "it-market")
             defer { running.kill() }
 
             let pool = try RelayPool(relays: [relay])

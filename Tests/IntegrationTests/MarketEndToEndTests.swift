@@ -56,11 +56,7 @@ final class MarketEndToEndTests: XCTestCase {
                 secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system"))
             _ = try await admin.apply(ComputeProvider(spec: spec), fieldManager: "it-e2e-\(suffix)")
             let kubeconfig = try await admin.operatorKubeconfig()
-            let arguments = [
-                "--kubeconfig", kubeconfig, "--leader-elect=false", "--payment-poll-interval", "300ms", "--bid-lifetime", "60s",
-                "--health-probe-bind-address", "127.0.0.1:\(Int.random(in: 20000...29999))",
-                "--metrics-bind-address", "127.0.0.1:\(Int.random(in: 30000...39999))",
-            ]
+            let arguments = OperatorProcess.standaloneArguments(kubeconfig: kubeconfig, ["--payment-poll-interval", "300ms", "--bid-lifetime", "60s"])
             try await body(admin) { try OperatorProcess(arguments: arguments, podName: "it-e2e-\(UUID().uuidString.prefix(8))") }
         }
     }

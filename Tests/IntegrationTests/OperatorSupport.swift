@@ -54,6 +54,13 @@ final class OperatorProcess {
 
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
+    /// One operator without leader election, on random local health and metrics ports, plus `extra`.
+    static func standaloneArguments(kubeconfig: String, _ extra: [String]) -> [String] {
+        ["--kubeconfig", kubeconfig, "--leader-elect=false",
+         "--health-probe-bind-address", "127.0.0.1:\(Int.random(in: 20000...29999))",
+         "--metrics-bind-address", "127.0.0.1:\(Int.random(in: 30000...39999))"] + extra
+    }
+
     /// SIGKILL: a crash, with no chance to clean up.
     func kill() {
         guard process.isRunning else { return }
