@@ -22,6 +22,21 @@ final class WorkloadNetworkPolicyTests: XCTestCase {
         }
     }
 
+    func testTheNodesOwnAddressesAreNotReachableFromTheLease() throws {
+        let workload = try LeaseWorkloadBuilder.build(
+            lease: F.cpuLease, provider: F.provider(), envSecretData: nil,
+            nodeAddresses: ["203.0.113.7", "gpu-node-1.example.com", "2001:DB8::7", "203.0.113.7", "10.0.0.4", "256.1.1.1"])
+        let egress = try policy("allow-egress", in: workload)
+        guard case let .array(rules)? = egress.spec?["egress"], case let .array(blocks)? = rules.last?["to"] else { return XCTFail("no rules") }
+        func excepts(_ index: Int) -> [String] {
+            guard case let .array(values)? = blocks[index]["ipBlock"]?["except"] else { return [] }
+            return values.compactMap { if case let .string(text) = $0 { text } else { nil } }
+        }
+        XCTAssertEqual(Array(excepts(0).suffix(2)), ["10.0.0.4/32", "203.0.113.7/32"], "one /32 per node IPv4, hostnames and junk left out")
+        XCTAssertEqual(excepts(1).last, "2001:db8::7/128")
+        XCTAssertEqual(EgressRanges.hostRanges([]).ipv4, [])
+    }
+
     func testDefaultDenyBlocksBothDirections() throws {
         let deny = try policy("default-deny", in: F.cpuWorkload)
         XCTAssertEqual(try F.json(deny.spec), #"{"podSelector":{},"policyTypes":["Ingress","Egress"]}"#)

@@ -75,7 +75,9 @@ public enum LeaseReconciler {
         let envSecretData = try await tenantEnvironment(lease, context)
         let workload: LeaseWorkload
         do {
-            workload = try LeaseWorkloadBuilder.build(lease: lease, provider: provider.spec, envSecretData: envSecretData)
+            let nodeAddresses = context.nodes.all.flatMap { $0.status?.addresses?.map(\.address) ?? [] }
+            workload = try LeaseWorkloadBuilder.build(lease: lease, provider: provider.spec, envSecretData: envSecretData,
+                                                      nodeAddresses: nodeAddresses)
         } catch {
             // Retrying cannot fix the lease itself: say why on the lease and look again only rarely.
             let message = "This lease cannot be run: \(error)"

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// Where a lease's Pod may not send traffic: every address that is not on the public internet.
 ///
 /// Leases reach the internet (downloads, APIs, their tenant) but nothing of the provider's: not
@@ -37,4 +43,27 @@ public enum EgressRanges {
         "fe80::/10",  // link-local
         "ff00::/8",  // multicast
     ]
+
+    /// Single-host ranges (`/32`, `/128`) for the given addresses, sorted and without duplicates;
+    /// anything that is not an IP address (a node's hostname entry) is left out.
+    public static func hostRanges(_ addresses: [String]) -> (ipv4: [String], ipv6: [String]) {
+        var ipv4: Set<String> = [], ipv6: Set<String> = []
+        for address in addresses {
+            if isIPv4(address) { ipv4.insert(address + "/32") } else if isIPv6(address) { ipv6.insert(address.lowercased() + "/128") }
+        }
+        return (ipv4.sorted(), ipv6.sorted())
+    }
+
+    static func isIPv4(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { part in
+            !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && part.allSatisfy(\.isNumber)
+                && Int(part).map { $0 <= 255 } == true && !(part.count > 1 && part.hasPrefix("0"))
+        }
+    }
+
+    static func isIPv6(_ text: String) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 16)
+        return text.contains(":") && inet_pton(AF_INET6, text, &buffer) == 1
+    }
 }

@@ -18,25 +18,30 @@ public enum LeaseWorkloadBuilder {
 
     /// The lease's namespace and everything in it.
     ///
-    /// - Parameter envSecretData: the plain (not base64) values of the Secret the lease's
-    ///   `envSecretRef` names, read by the caller; nil when the lease has none. A lease that names
-    ///   a Secret is refused without them rather than started without its private settings.
-    public static func build(lease: ComputeLease, provider: ComputeProviderSpec, envSecretData: [String: String]?)
-        throws(WorkloadBuildError) -> LeaseWorkload
-    {
-        try build(lease: lease, provider: provider, envSecretData: envSecretData, security: WorkloadSecurity(policy: provider.policy))
+    /// - Parameters:
+    ///   - envSecretData: the plain (not base64) values of the Secret the lease's `envSecretRef`
+    ///     names, read by the caller; nil when the lease has none. A lease that names a Secret is
+    ///     refused without them rather than started without its private settings.
+    ///   - nodeAddresses: the cluster's node addresses, which the lease may not reach (kubelet,
+    ///     SSH and whatever else listens on a node's public address).
+    public static func build(
+        lease: ComputeLease, provider: ComputeProviderSpec, envSecretData: [String: String]?, nodeAddresses: [String] = []
+    ) throws(WorkloadBuildError) -> LeaseWorkload {
+        try build(lease: lease, provider: provider, envSecretData: envSecretData, security: WorkloadSecurity(policy: provider.policy),
+                  nodeAddresses: nodeAddresses)
     }
 
     /// As above with the security settings given, so both the default and the non-root profile can be tested.
-    static func build(lease: ComputeLease, provider: ComputeProviderSpec, envSecretData: [String: String]?, security: WorkloadSecurity)
-        throws(WorkloadBuildError) -> LeaseWorkload
-    {
+    static func build(
+        lease: ComputeLease, provider: ComputeProviderSpec, envSecretData: [String: String]?, security: WorkloadSecurity,
+        nodeAddresses: [String] = []
+    ) throws(WorkloadBuildError) -> LeaseWorkload {
         let checked = try CheckedLease(lease: lease, provider: provider, envSecretData: envSecretData, security: security)
         return LeaseWorkload(
             namespace: NamespaceBuilder.build(checked),
             resourceQuota: ResourceQuotaBuilder.build(checked),
             limitRange: LimitRangeBuilder.build(checked),
-            networkPolicies: NetworkPolicyBuilder.build(checked),
+            networkPolicies: NetworkPolicyBuilder.build(checked, nodeAddresses: nodeAddresses),
             envSecret: EnvSecretBuilder.build(checked),
             pod: PodBuilder.build(checked),
             service: ServiceBuilder.build(checked)

@@ -6,8 +6,8 @@ import KubeClient
 /// default-deny policy makes anything not allowed below impossible, including traffic a later
 /// change of the allow rules forgets.
 enum NetworkPolicyBuilder {
-    static func build(_ lease: CheckedLease) -> [NetworkPolicy] {
-        var policies = [defaultDeny(lease), egress(lease)]
+    static func build(_ lease: CheckedLease, nodeAddresses: [String] = []) -> [NetworkPolicy] {
+        var policies = [defaultDeny(lease), egress(lease, nodeAddresses: nodeAddresses)]
         if let ingress = ingress(lease) { policies.append(ingress) }
         return policies
     }
@@ -33,7 +33,8 @@ enum NetworkPolicyBuilder {
         ])
     }
 
-    /// DNS to any address, and everything else to public addresses only.
+    /// DNS to any address, and everything else to public addresses only, minus the nodes' own
+    /// addresses: a node's public IP serves the kubelet and SSH, not the tenant.
     ///
     /// DNS is allowed on port 53 to any destination rather than to kube-system's DNS Pods:
     /// the cluster resolver may be CoreDNS Pods, a node-local cache on 169.254.20.10, or a resolver
@@ -41,11 +42,12 @@ enum NetworkPolicyBuilder {
     /// label that would select kube-system only exists from Kubernetes 1.21. What this opens is
     /// port 53 on private addresses, which offers a tenant nothing the open internet does not
     /// already (any public resolver, DNS tunnelling).
-    static func egress(_ lease: CheckedLease) -> NetworkPolicy {
+    static func egress(_ lease: CheckedLease, nodeAddresses: [String] = []) -> NetworkPolicy {
         let dns = JSONValue.object(["ports": .array([portRule(53, .udp), portRule(53, .tcp)])])
+        let nodes = EgressRanges.hostRanges(nodeAddresses)
         let internet = JSONValue.object(["to": .array([
-            ipBlock(EgressRanges.allIPv4, except: EgressRanges.blockedIPv4),
-            ipBlock(EgressRanges.allIPv6, except: EgressRanges.blockedIPv6),
+            ipBlock(EgressRanges.allIPv4, except: EgressRanges.blockedIPv4 + nodes.ipv4),
+            ipBlock(EgressRanges.allIPv6, except: EgressRanges.blockedIPv6 + nodes.ipv6),
         ])])
         return policy(lease, name: LeaseObjectNames.egressPolicy, [
             "podSelector": .object([:]),
