@@ -37,8 +37,13 @@ final class WorkloadNamespaceTests: XCTestCase {
         XCTAssertEqual(labels["pod-security.kubernetes.io/audit"], "restricted")
     }
 
-    func testTheProviderPolicyDoesNotRequireNonRootYet() {
-        XCTAssertEqual(WorkloadSecurity(policy: WorkloadPolicy()), WorkloadSecurity(requireNonRoot: false))
+    func testTheProviderPolicyDecidesWhetherLeasesMustRunAsNonRoot() throws {
+        XCTAssertEqual(WorkloadSecurity(policy: WorkloadPolicy()), WorkloadSecurity(requireNonRoot: false), "off by default")
+        var provider = F.provider()
+        provider.policy.requireNonRoot = true
+        let workload = try LeaseWorkloadBuilder.build(lease: F.cpuLease, provider: provider, envSecretData: nil)
+        XCTAssertEqual(workload.namespace.metadata.labels?["pod-security.kubernetes.io/enforce"], "restricted")
+        XCTAssertEqual(workload.pod.spec?.securityContext?.runAsNonRoot, true)
     }
 
     func testEveryObjectIsOwnedByTheLeaseLabelledAndInTheLeaseNamespace() throws {

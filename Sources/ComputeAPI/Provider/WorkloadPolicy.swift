@@ -6,11 +6,15 @@ public struct WorkloadPolicy: Codable, Sendable, Equatable {
     public var maxDurationSeconds: Int
     public var blockedTenants: [String]?
     public var maxGPUsPerLease: Int
+    /// Run every lease as non-root (`runAsNonRoot`, Pod Security `restricted`). Off by default:
+    /// most public images, CUDA bases among them, run as root and would fail after being paid for.
+    public var requireNonRoot: Bool
 
     public init(
         allowedRegistries: [String]? = nil, portRange: PortRange = PortRange(), maxDurationSeconds: Int = ComputeDefaults.maxDurationSeconds,
-        blockedTenants: [String]? = nil, maxGPUsPerLease: Int = ComputeDefaults.maxGPUsPerLease
+        blockedTenants: [String]? = nil, maxGPUsPerLease: Int = ComputeDefaults.maxGPUsPerLease, requireNonRoot: Bool = false
     ) {
+        self.requireNonRoot = requireNonRoot
         self.allowedRegistries = allowedRegistries
         self.portRange = portRange
         self.maxDurationSeconds = maxDurationSeconds
@@ -25,6 +29,7 @@ public struct WorkloadPolicy: Codable, Sendable, Equatable {
         maxDurationSeconds = try container.decodeIfPresent(Int.self, forKey: .maxDurationSeconds) ?? ComputeDefaults.maxDurationSeconds
         blockedTenants = try container.decodeIfPresent([String].self, forKey: .blockedTenants)
         maxGPUsPerLease = try container.decodeIfPresent(Int.self, forKey: .maxGPUsPerLease) ?? ComputeDefaults.maxGPUsPerLease
+        requireNonRoot = try container.decodeIfPresent(Bool.self, forKey: .requireNonRoot) ?? false
     }
 
     /// Whether `image` comes from an allowed registry. A prefix matches at a path boundary, so
@@ -65,6 +70,8 @@ public struct WorkloadPolicy: Codable, Sendable, Equatable {
             .maxItems(4_096).listSet()),
         .optional("maxGPUsPerLease", .integer("The most GPUs one lease may ask for.")
             .range(ComputeLimits.gpus).defaulting(.integer(Int64(ComputeDefaults.maxGPUsPerLease)))),
+        .optional("requireNonRoot", .boolean("Run every lease as a non-root user (runAsNonRoot, Pod Security restricted). "
+            + "Images that need root then fail to start, so only set it when tenants know.").defaulting(.bool(false))),
     ])
 }
 

@@ -18,10 +18,8 @@ struct WorkloadSecurity: Equatable, Sendable {
         self.requireNonRoot = requireNonRoot
     }
 
-    /// ComputeAPI's `WorkloadPolicy` has no "require non-root" switch yet, so every provider gets
-    /// the permissive default; when it gains one, read it here.
     init(policy: WorkloadPolicy) {
-        self.init(requireNonRoot: false)
+        self.init(requireNonRoot: policy.requireNonRoot)
     }
 
     /// The Pod Security Standard a namespace enforces: `restricted` needs `runAsNonRoot`.
