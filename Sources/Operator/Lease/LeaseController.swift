@@ -70,7 +70,12 @@ public final class LeaseController: Sendable {
                 }
             }
             group.addTask { [self] in
-                for try await event in client.watcher(Node.self, observer: watchObserver()) { nodes.apply(event) }
+                for try await event in client.watcher(Node.self, observer: watchObserver()) {
+                    // Node addresses are cut out of every lease's egress: a changed set means new policies.
+                    let before = Self.nodeAddresses(nodes)
+                    nodes.apply(event)
+                    if nodes.isSynced, Self.nodeAddresses(nodes) != before { for key in leases.keys { queue.add(key.name) } }
+                }
             }
             // A child edited or deleted by hand wakes its lease, whose reconcile re-applies it.
             group.addTask { [self] in try await requeueOwners(of: Namespace.self) }
@@ -147,6 +152,10 @@ public final class LeaseController: Sendable {
         for try await event in client.watcher(R.self, options: .init(labelSelector: LeaseLabels.lease), observer: watchObserver()) {
             for name in Self.leaseNames(affectedBy: event) { queue.add(name) }
         }
+    }
+
+    static func nodeAddresses(_ nodes: Store<Node>) -> Set<String> {
+        Set(nodes.all.flatMap { $0.status?.addresses?.map(\.address) ?? [] })
     }
 
     static func leaseNames<R: KubernetesResource>(affectedBy event: WatcherEvent<R>) -> [String] {

@@ -75,7 +75,7 @@ public enum LeaseReconciler {
         let envSecretData = try await tenantEnvironment(lease, context)
         let workload: LeaseWorkload
         do {
-            let nodeAddresses = context.nodes.all.flatMap { $0.status?.addresses?.map(\.address) ?? [] }
+            let nodeAddresses = Array(LeaseController.nodeAddresses(context.nodes))
             workload = try LeaseWorkloadBuilder.build(lease: lease, provider: provider.spec, envSecretData: envSecretData,
                                                       nodeAddresses: nodeAddresses)
         } catch {
