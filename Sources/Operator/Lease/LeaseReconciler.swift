@@ -119,6 +119,17 @@ public enum LeaseReconciler {
         if let secret = workload.envSecret { _ = try await client.apply(secret, fieldManager: manager) }
         do {
             return try await client.apply(workload.pod, fieldManager: manager)
+        } catch let error as KubernetesError where error.isForbidden && cachedPod == nil
+            && (error.status?.message ?? "").contains("exceeded quota")
+        {
+            // Quota admission reserves usage before the pod is stored; a client killed mid-create
+            // leaves the reservation behind until the quota controller's full resync (5 minutes by
+            // default), and the lease's one-pod quota then refuses its only pod. Re-creating the
+            // quota makes the controller count what really exists now.
+            context.logger.notice("the lease's quota counts a pod that does not exist; recreating the quota",
+                                  metadata: ["namespace": "\(workload.namespace.metadata.name ?? "")"])
+            try? await client.delete(ResourceQuota.self, name: LeaseObjectNames.resourceQuota, namespace: workload.pod.metadata.namespace)
+            throw error
         } catch let error as KubernetesError where error.statusCode == 422 {
             // Most of a Pod's spec is immutable: an edited pod cannot be converged in place, so it is replaced.
             context.logger.notice("replacing a pod that cannot be updated in place", metadata: ["pod": "\(workload.pod.metadata.namespace ?? "")/workload", "error": "\(error)"])
