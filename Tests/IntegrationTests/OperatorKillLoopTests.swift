@@ -63,7 +63,7 @@ final class OperatorKillLoopTests: XCTestCase {
             _ = try await admin.apply(ComputeProvider(spec: provider), fieldManager: "it-\(suffix)")  // a manager per test: see applyingAsOwnManager
             let kubeconfig = try await admin.operatorKubeconfig()
             func start(_ run: Int) throws -> OperatorProcess {
-                let address = "127.0.0.1:\(30000 + Int.random(in: 0..<9999))"
+                let address = "127.0.0.1:\(OperatorProcess.freeLocalPort())"
                 return try OperatorProcess(arguments: [
                     "--kubeconfig", kubeconfig, "--leader-elect=false",
                     "--health-probe-bind-address", address, "--metrics-bind-address", address,

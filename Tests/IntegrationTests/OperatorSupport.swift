@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ComputeAPI
 import Foundation
 import KubeClient
@@ -54,11 +57,31 @@ final class OperatorProcess {
 
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-    /// One operator without leader election, on random local health and metrics ports, plus `extra`.
+    /// One operator without leader election, on free local health and metrics ports, plus `extra`.
     static func standaloneArguments(kubeconfig: String, _ extra: [String]) -> [String] {
         ["--kubeconfig", kubeconfig, "--leader-elect=false",
-         "--health-probe-bind-address", "127.0.0.1:\(Int.random(in: 20000...29999))",
-         "--metrics-bind-address", "127.0.0.1:\(Int.random(in: 30000...39999))"] + extra
+         "--health-probe-bind-address", "127.0.0.1:\(freeLocalPort())",
+         "--metrics-bind-address", "127.0.0.1:\(freeLocalPort())"] + extra
+    }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on right now, below the ephemeral range so that
+    /// an outgoing connection cannot take it before the operator binds it.
+    static func freeLocalPort() -> Int {
+        for _ in 0..<50 {
+            let port = Int.random(in: 20000...32000)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if bound == 0 { return port }
+        }
+        return Int.random(in: 20000...32000)
     }
 
     /// SIGKILL: a crash, with no chance to clean up.

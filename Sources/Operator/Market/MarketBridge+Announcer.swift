@@ -1,3 +1,4 @@
+import Billing
 import ComputeAPI
 import Foundation
 import KubeClient
@@ -29,7 +30,13 @@ extension MarketBridge {
         // Paid: the lease's pod holds the capacity now, so the bid's hold on it goes.
         if lease.status?.paidUntil != nil { inventory?.release(reservation: lease.spec.requestEventId) }
         let due = LeaseAnnouncements.due(for: lease, now: now())
-        let done = MarketAnnotations.announcedKeys(of: lease)
+        var done = MarketAnnotations.announcedKeys(of: lease)
+        // A lease older than this process may have had announcements published by a process that
+        // died before recording them: the relays remember, so ask them before saying it again.
+        let created = lease.metadata.creationTimestamp.flatMap { Timestamp(rfc3339: $0)?.date } ?? .distantPast
+        if created < startedAt, due.contains(where: { !done.contains($0.key) }) {
+            done.formUnion(await publishedKeys(for: lease, key: key))
+        }
         var published: [String] = []
         for announcement in due where !done.contains(announcement.key) {
             for event in try await events(for: announcement, lease: lease, key: key) {
@@ -67,6 +74,53 @@ extension MarketBridge {
             let wire = endpoints.map { ComputeEndpoint(host: $0.host, port: $0.port, protocol: $0.protocol == .udp ? .udp : .tcp, name: $0.name) }
             return [try ComputeResult.running(context, endpoints: wire, paidUntil: Int64(paidUntil.timeIntervalSince1970)).sign(with: key)]
         }
+    }
+
+    /// The announcement keys of what this provider already published about the lease's request.
+    func publishedKeys(for lease: ComputeLease, key: SecretKey) async -> Set<String> {
+        guard let pool = connection.withLock({ $0?.pool }), let stream = try? pool.subscribe([
+            Filter(authors: [key.publicKey.hex], kinds: [ComputeKinds.result, ComputeKinds.jobFeedback],
+                   tags: ["e": [lease.spec.requestEventId]]),
+        ]) else { return [] }
+        let events = await withTaskGroup(of: [NostrEvent]?.self) { group -> [NostrEvent] in
+            group.addTask {
+                var events: [NostrEvent] = []
+                for await item in stream {
+                    switch item {
+                    case let .event(event, _): events.append(event)
+                    case .endOfStoredEvents: return events
+                    }
+                }
+                return events
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(3))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? []
+        }
+        var keys: Set<String> = []
+        for event in events {
+            if let result = try? ComputeResult.parse(event, key: key) {
+                switch result.status {
+                case .bid: keys.insert("bid")
+                case .provisioning: keys.insert("provisioning")
+                case .running:
+                    let endpoints = result.endpoints.map { LeaseEndpoint(name: $0.name, host: $0.host, port: $0.port) }
+                    keys.insert(LeaseAnnouncement.running(endpoints, paidUntil: Date()).key)
+                default: break
+                }
+            } else if let feedback = try? ComputeFeedback.parse(event, key: key), feedback.status == .paymentRequired, let tranche = feedback.tranche {
+                if let bolt11 = feedback.bolt11, let invoice = try? Bolt11Invoice.decode(bolt11) {
+                    keys.insert("invoice:\(tranche):\(invoice.paymentHash.prefix(8))")
+                } else if feedback.cashu != nil {
+                    keys.insert("cashu:\(tranche)")
+                }
+            }
+        }
+        return keys
     }
 
     /// Records announced keys on the lease (a merge patch of one annotation).
