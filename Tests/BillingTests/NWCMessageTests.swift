@@ -89,7 +89,8 @@ final class NWCMessageTests: XCTestCase {
             } catch let error as NWCError {
                 return error
             }
-            throw XCTSkip("no error for \(json)")
+            XCTFail("no error for \(json)")
+            throw CancellationError()
         }
         let notFound = try error(#"{"result_type":"make_invoice","error":{"code":"NOT_FOUND","message":"no such invoice"},"result":null}"#)
         XCTAssertEqual(notFound.code, .notFound)
