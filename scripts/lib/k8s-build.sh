@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Kubernetes v1.20.2 control plane, kubelet and kubectl from Debian's
+# Builds the Kubernetes v1.20.2 control plane, kubelet, kube-proxy and kubectl from Debian's
 # source package, once, into a cache outside the repository.
 # Why from source: Debian ships no kube-apiserver binary, and no other registry is reachable.
 set -euo pipefail
@@ -8,7 +8,7 @@ K8S_VERSION=1.20.2
 CACHE_ROOT="${NCN_CACHE:-$HOME/.cache/nostr-compute}"
 K8S_BIN="$CACHE_ROOT/k8s-v$K8S_VERSION/bin"
 K8S_SRC="$CACHE_ROOT/k8s-v$K8S_VERSION/src"
-WANTED=(kube-apiserver kube-scheduler kube-controller-manager kubelet kubectl)
+WANTED=(kube-apiserver kube-scheduler kube-controller-manager kubelet kube-proxy kubectl)
 
 k8s_binaries_ready() {
   local b

@@ -117,7 +117,7 @@ k8s_start_apiserver() {
     --service-account-issuer https://kubernetes.default.svc \
     --token-auth-file "$pki/tokens.csv" --authorization-mode RBAC \
     --service-cluster-ip-range 10.0.0.0/24 --service-node-port-range 30000-32767 \
-    --allow-privileged=false
+    --allow-privileged=false --kubelet-preferred-address-types InternalIP,Hostname
   k8s_wait kube-apiserver 90 "$K8S_DIR/logs/kube-apiserver.log" \
     curl -fsS --cacert "$pki/ca.crt" -H "Authorization: Bearer $(cat "$pki/admin.token")" \
     "https://127.0.0.1:$PORT_APISERVER/readyz"
