@@ -24,6 +24,14 @@ public enum NIP04 {
         }
     }
 
+    /// With an IV derived from the plaintext (HMAC-SHA256 under the shared key), so that a
+    /// re-sent answer is byte-identical; see `NIP44.encryptDeterministically`.
+    public static func encryptDeterministically(_ plaintext: String, secretKey: SecretKey, peer: PublicKey) throws(NIP04Error) -> String {
+        let key = try sharedKey(secretKey, peer)
+        let mac = HMAC<SHA256>.authenticationCode(for: Array("ncn deterministic iv".utf8) + Array(plaintext.utf8), using: key)
+        return try encrypt(plaintext, secretKey: secretKey, peer: peer, iv: Array(Array(mac).prefix(16)))
+    }
+
     public static func decrypt(_ payload: String, secretKey: SecretKey, peer: PublicKey) throws(NIP04Error) -> String {
         let parts = payload.split(separator: "?iv=", omittingEmptySubsequences: false)
         guard parts.count == 2 else { throw .invalidFormat }

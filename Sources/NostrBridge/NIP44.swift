@@ -106,6 +106,17 @@ public enum NIP44 {
         try encrypt(plaintext, conversationKey: conversationKey(secretKey, peer))
     }
 
+    /// Encrypts to `peer` with a nonce derived from the plaintext (HMAC-SHA256 under the
+    /// conversation key): the same message always gives the same payload, different messages
+    /// different nonces. For answers that may be re-sent, so that a re-send is the same event
+    /// and relays de-duplicate it; it reveals only that two payloads hold the same text.
+    public static func encryptDeterministically(_ plaintext: String, secretKey: SecretKey, peer: PublicKey) throws(NIP44Error) -> String {
+        let key = try conversationKey(secretKey, peer)
+        let nonce = HMAC<SHA256>.authenticationCode(for: Array("ncn deterministic nonce".utf8) + Array(plaintext.utf8),
+                                                    using: SymmetricKey(data: key.bytes))
+        return try encrypt(plaintext, conversationKey: key, nonce: Array(nonce))
+    }
+
     /// Decrypts a payload from `peer`; computes the conversation key on every call.
     public static func decrypt(_ payload: String, secretKey: SecretKey, peer: PublicKey) throws(NIP44Error) -> String {
         try decrypt(payload, conversationKey: conversationKey(secretKey, peer))

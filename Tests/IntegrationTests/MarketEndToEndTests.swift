@@ -10,83 +10,32 @@ import XCTest
 /// everything else is real: both relays, the apiserver and scheduler, LNbits and the Cashu mint.
 /// Only the kubelet of the fake GPU node is played by the test. Intervals are 10 s.
 final class MarketEndToEndTests: XCTestCase {
-    private let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-    private var kubectl: CRDKubectl!
-    private var bed: TestBed!
-    private var node: String { "it-e2e-\(suffix)" }
-    private var gpuModel: String { "IT-E2E-\(suffix)".uppercased() }
-    private let providerKey = SecretKey.generate()
-    private let cashuKey = SecretKey.generate()
-    private var operatorArguments: [String] = []
+    private var market: MarketBed!
+    private var bed: TestBed { market.bed }
+    private var node: String { market.node }
+    private var gpuModel: String { market.gpuModel }
+    private var providerKey: SecretKey { market.providerKey }
+    private var cashuKey: SecretKey { market.cashuKey }
 
     override func setUp() async throws {
-        bed = try TestBed.load()
-        kubectl = CRDKubectl(binary: try bed.require("NCN_KUBECTL"), kubeconfig: try bed.require("NCN_KUBECONFIG"))
-        try installOperatorPrerequisites(kubectl)
-        try bed.testbed("node", node, "--cpu", "8", "--memory", "32Gi", "--gpus", "2", "--gpu-model", gpuModel)
+        market = try MarketBed()
     }
 
     override func tearDown() {
-        let leases = (try? kubectl?.execute(["get", "computeleases", "-o", "name"]))?.output ?? ""
-        for lease in leases.split(separator: "\n") where lease.contains("lease-") {
-            _ = try? kubectl?.execute(["patch", String(lease), "--type=merge", "-p", #"{"metadata":{"finalizers":null}}"#])
-            _ = try? kubectl?.execute(["delete", String(lease), "--ignore-not-found", "--wait=false"])
-        }
-        _ = try? kubectl?.execute(["delete", "node", node, "--ignore-not-found", "--wait=false"])
+        market?.tearDown()
         super.tearDown()
     }
 
-    /// The provider's Secret and ComputeProvider, then the operator binary; `body` gets the admin client.
     private func withProvider(_ body: (KubernetesClient, () throws -> OperatorProcess) async throws -> Void) async throws {
-        try await bed.withKubernetes { admin in
-            var secret = Secret(metadata: ObjectMeta(name: "ncn-provider", namespace: "ncn-system"))
-            secret.stringData = [
-                ComputeProvider.SecretKeys.nsec: providerKey.exportHex(),
-                ComputeProvider.SecretKeys.lnbitsURL: try bed.require("NCN_LNBITS_URL"),
-                ComputeProvider.SecretKeys.lnbitsInvoiceKey: try bed.require("NCN_LNBITS_PROVIDER_INKEY"),
-                ComputeProvider.SecretKeys.cashuP2PKKey: cashuKey.exportHex(),
-            ]
-            _ = try await admin.apply(secret, fieldManager: "it-e2e-\(suffix)")
-            let spec = ComputeProviderSpec(
-                // The relay that skips signature checks too, so forged requests reach the operator.
-                relays: [try bed.require("NCN_RELAY_SDK_URL"), try bed.require("NCN_RELAY_PY_URL"), try bed.require("NCN_RELAY_NOVERIFY_URL")],
-                pricing: Pricing(msatsPerCpuHour: 360_000, msatsPerGiBHour: 36_000, msatsPerGpuHour: [gpuModel: 3_600_000]),
-                billing: BillingSettings(intervalSeconds: 10, graceSeconds: 3, invoiceLeadSeconds: 5),
-                payments: PaymentSettings(lightning: LightningRail(backend: .lnbits), cashu: CashuRail(mints: [try bed.require("NCN_MINT_URL")])),
-                secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system"))
-            _ = try await admin.apply(ComputeProvider(spec: spec), fieldManager: "it-e2e-\(suffix)")
-            let kubeconfig = try await admin.operatorKubeconfig()
-            let arguments = OperatorProcess.standaloneArguments(kubeconfig: kubeconfig, ["--payment-poll-interval", "300ms", "--bid-lifetime", "60s"])
-            try await body(admin) { try OperatorProcess(arguments: arguments, podName: "it-e2e-\(UUID().uuidString.prefix(8))") }
-        }
+        try await market.withProvider({ _ in }, body)
     }
 
-    /// The kubelet's part for the fake node: the pod runs and is ready.
     private func playKubelet(_ admin: KubernetesClient, lease: String) async throws {
-        let namespace = LeaseWorkloadBuilder.namespaceName(forLease: lease)
-        let pod = try await eventually("the pod to be bound", timeout: .seconds(30)) { () -> Pod? in
-            let pod = try? await admin.get(Pod.self, name: LeaseObjectNames.pod, namespace: namespace)
-            return pod?.spec?.nodeName == nil ? nil : pod
-        }
-        XCTAssertEqual(pod.spec?.nodeName, node)
-        for attempt in 1...10 {
-            var running = attempt == 1 ? pod : try await admin.get(Pod.self, name: LeaseObjectNames.pod, namespace: namespace)
-            var status = running.status ?? PodStatus()
-            status.phase = "Running"
-            status.podIP = "10.1.0.9"
-            status.conditions = [PodStatus.Condition(type: "Ready", status: "True"), PodStatus.Condition(type: "PodScheduled", status: "True")]
-            running.status = status
-            do {
-                _ = try await admin.replaceStatus(running)
-                return
-            } catch let error as KubernetesError where error.isConflict && attempt < 10 {}
-        }
+        try await market.playKubelet(admin, lease: lease)
     }
 
     private func pay(_ seen: TenantSeen) async throws {
-        let bolt11 = try XCTUnwrap(seen.bolt11, "payment-required without a bolt11")
-        let paid = try await bed.tenantPaysWithLNbits(bolt11)
-        XCTAssertTrue((200..<300).contains(paid.status), paid.body)
+        try await market.pay(seen)
     }
 
     // 1 and 5: a GPU job from request to the end of its payments; the offer follows capacity.

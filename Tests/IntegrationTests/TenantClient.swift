@@ -105,10 +105,13 @@ struct TenantClient: Sendable {
 
     /// Starts `tenant.py watch` on the answers (6900, 7000) to `request` and returns once its
     /// subscription is live. `until` makes the child exit after that status; `timeout` bounds it.
-    func watch(request: String, provider: String? = nil, until: [String] = [], timeout: Duration = .seconds(600)) async throws -> TenantWatch {
+    /// `kinds` narrows it, e.g. to 7000 alone for what a generic NIP-90 client follows.
+    func watch(request: String, provider: String? = nil, until: [String] = [], kinds: [Int] = [],
+               timeout: Duration = .seconds(600)) async throws -> TenantWatch {
         var arguments = ["watch", "--request", request, "--timeout", String(timeout.components.seconds)]
         if let provider { arguments += ["--provider", provider] }
         for status in until { arguments += ["--until", status] }
+        for kind in kinds { arguments += ["--kind", String(kind)] }
         let watch = try TenantWatch(python: python, arguments: [Self.script] + arguments + relayArguments, environment: childEnvironment([:]))
         try await watch.waitUntilReady()
         return watch

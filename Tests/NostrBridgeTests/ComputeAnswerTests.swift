@@ -126,6 +126,9 @@ final class ComputeAnswerTests: XCTestCase {
             .error(plain, message: "image registry quay.io is not allowed here", code: .policy),
             .error(plain, message: "something broke"),
             .success(plain, message: "lease completed"),
+            .processing(plain, paidUntil: F.t0 + 620, message: "Payment received"),
+            .ended(plain, reason: .unpaid),
+            .ended(plain, reason: .durationEnded, message: "The requested duration of 600 s is over."),
         ]
     }
 
@@ -140,6 +143,30 @@ final class ComputeAnswerTests: XCTestCase {
                 XCTAssertFalse(sealedEvent.hasTag("amount"), "invoices are sealed too")
                 XCTAssertEqual(try ComputeFeedback.parse(sealedEvent, key: F.tenant), feedback)
             }
+        }
+    }
+
+    func testTheEndIsSuccessOrAnErrorWithTheSameReasonForNIP90Clients() throws {
+        let success = try ComputeFeedback.ended(plain, reason: .exited).sign(with: F.provider)
+        XCTAssertEqual(success.tags(named: "status"), [["status", "success"]])
+        let error = try ComputeFeedback.ended(plain, reason: .cancelled).sign(with: F.provider)
+        XCTAssertEqual(error.firstTagValue("status"), "error")
+        XCTAssertEqual(error.firstTagValue("reason"), "cancelled")
+        XCTAssertNotNil(error.tags(named: "status").first?.dropFirst(2).first, "an error always says what happened")
+        let processing = try ComputeFeedback.processing(plain, paidUntil: F.t0 + 620).sign(with: F.provider)
+        XCTAssertEqual(processing.firstTagValue("paid-until"), String(F.t0 + 620))
+    }
+
+    func testAnAnswerSentTwiceIsTheSameEventEvenEncrypted() throws {
+        for scheme in ComputeEncryption.allCases {
+            let one = try ComputeResult.bid(sealed(scheme), bid).sign(with: F.provider, createdAt: F.t0)
+            let two = try ComputeResult.bid(sealed(scheme), bid).sign(with: F.provider, createdAt: F.t0)
+            XCTAssertEqual(one.id, two.id, "\(scheme): a re-sent answer is the same event, which relays keep once")
+            var other = bid
+            other.pricePerIntervalMsats += 1
+            let three = try ComputeResult.bid(sealed(scheme), other).sign(with: F.provider, createdAt: F.t0)
+            XCTAssertNotEqual(three.content, one.content)
+            XCTAssertEqual(try ComputeResult.parse(three, key: F.tenant).bid, other)
         }
     }
 
@@ -169,6 +196,7 @@ final class ComputeAnswerTests: XCTestCase {
             prices: ComputePrices(msatsPerCpuHour: 20_000, msatsPerGiBHour: 2_000, msatsPerGpuHour: [F.gpuModel: 2_000_000, "NVIDIA-A100-SXM4-40GB": 1_200_000]),
             intervalSeconds: 600, graceSeconds: 60, rails: [.lightning, .cashu], cashu: terms, maxDurationSeconds: 604_800, maxGPUsPerLease: 4,
             allowedRegistries: ["ghcr.io", "docker.io/library"], portRange: 1_024...65_535, labels: ["tier": "homelab", "network": "1gbit"],
+            invoiceLeadSeconds: 120, bidLifetimeSeconds: 300, relays: ["wss://relay.damus.io", "wss://nos.lol"], replyRelays: 3, refunds: "none",
             expiration: F.t0 + 7_200, about: "Homelab rack")
     }
 

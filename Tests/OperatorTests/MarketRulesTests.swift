@@ -1,3 +1,4 @@
+import Billing
 import ComputeAPI
 import Foundation
 import NostrBridge
@@ -87,14 +88,24 @@ final class MarketRulesTests: XCTestCase {
         // An expired invoice is no longer announced; the bid lapses with its expiry.
         XCTAssertEqual(LeaseAnnouncements.due(for: lease, now: now.addingTimeInterval(301)).map(\.key), [])
 
-        lease.status = ComputeLeaseStatus(phase: .running, paidUntil: Timestamp(now.addingTimeInterval(600)),
+        let paidUntil = now.addingTimeInterval(600)
+        lease.status = ComputeLeaseStatus(phase: .provisioning, paidUntil: Timestamp(paidUntil))
+        XCTAssertEqual(LeaseAnnouncements.due(for: lease, now: now).map(\.key), ["processing:1800000600", "provisioning:1800000600"],
+                       "a payment is confirmed to NIP-90 clients (7000 processing), then provisioning")
+        lease.status = ComputeLeaseStatus(phase: .running, paidUntil: Timestamp(paidUntil),
                                           endpoints: [LeaseEndpoint(name: "http", host: "203.0.113.7", port: 31080)])
         let running = LeaseAnnouncements.due(for: lease, now: now)
-        XCTAssertEqual(running.count, 1)
-        XCTAssertTrue(running[0].key.hasPrefix("running:"))
+        XCTAssertEqual(running.count, 2)
+        XCTAssertTrue(running[1].key.hasPrefix("running:"))
         var moved = lease
         moved.status?.setEndpoints([LeaseEndpoint(name: "http", host: "203.0.113.7", port: 31081)])
-        XCTAssertNotEqual(LeaseAnnouncements.due(for: moved, now: now)[0].key, running[0].key, "a changed endpoint is announced again")
+        XCTAssertNotEqual(LeaseAnnouncements.due(for: moved, now: now)[1].key, running[1].key, "a changed endpoint is announced again")
+        var renewed = lease
+        renewed.status?.paidUntil = Timestamp(paidUntil.addingTimeInterval(600))
+        let afterRenewal = LeaseAnnouncements.due(for: renewed, now: now).map(\.key)
+        XCTAssertEqual(afterRenewal.count, 2)
+        XCTAssertFalse(afterRenewal.contains(running[0].key), "a renewal is confirmed again (processing)")
+        XCTAssertFalse(afterRenewal.contains(running[1].key), "and running is re-sent with the new paid-until")
 
         lease.status?.phase = .expired
         XCTAssertEqual(LeaseAnnouncements.due(for: lease, now: now), [], "the end is the finalizer's to announce")
@@ -105,10 +116,39 @@ final class MarketRulesTests: XCTestCase {
         else { return XCTFail("expected a bid") }
         var lease = draft.lease
         XCTAssertEqual(LeaseAnnouncements.due(for: lease, now: now).map(\.key), ["bid", "cashu:0"])
-        lease.status = ComputeLeaseStatus(paidUntil: Timestamp(now.addingTimeInterval(600)), ledger: LedgerSummary(tranchesPaid: 1, state: "Funded"))
-        XCTAssertEqual(LeaseAnnouncements.due(for: lease, now: now).map(\.key), [])
+        let paid = Condition(type: .paid, status: .true, reason: "TranchePaid", message: "", lastTransitionTime: Timestamp(now))
+        lease.status = ComputeLeaseStatus(conditions: [paid], paidUntil: Timestamp(now.addingTimeInterval(600)),
+                                          ledger: LedgerSummary(tranchesPaid: 1, state: "Funded"))
+        XCTAssertFalse(LeaseAnnouncements.due(for: lease, now: now).map(\.key).contains { $0.hasPrefix("cashu:") })
         lease.status?.ledger?.state = "InvoiceDue"
-        XCTAssertEqual(LeaseAnnouncements.due(for: lease, now: now).map(\.key), ["cashu:1"])
+        XCTAssertEqual(LeaseAnnouncements.due(for: lease, now: now).map(\.key).filter { $0.hasPrefix("cashu:") }, ["cashu:1"])
+        // Nothing is asked for past the requested duration (3600 s here).
+        lease.status?.paidUntil = Timestamp(now.addingTimeInterval(3600))
+        XCTAssertFalse(LeaseAnnouncements.due(for: lease, now: now).map(\.key).contains { $0.hasPrefix("cashu:") })
+    }
+
+    func testACreditSaysWherePaymentsStandSoCashuIsNotAskedForAtOnce() throws {
+        let terms = try BillingTerms(intervalSeconds: 600, graceSeconds: 60, invoiceLeadSeconds: 120, pricePerIntervalMsats: 1_000)
+        var status = ComputeLeaseStatus(paidUntil: Timestamp(now.addingTimeInterval(100)), ledger: LedgerSummary(tranchesPaid: 1, state: "InvoiceDue"))
+        _ = LedgerBook.credit(id: "cashu:x", rail: .cashu, msats: 1_000, in: &status, terms: terms, now: now)
+        XCTAssertEqual(status.ledger?.state, "Funded", "paid until now + 700 s: the next tranche is due in 580 s, not now")
+    }
+
+    func testOnlyPublicRelaysOfTheRequestGetAnswersAndOnlyAFew() {
+        let settings = ReplyRelaySettings(maxPerRequest: 2)
+        XCTAssertEqual(ReplyRelayRule.extraRelays(
+            requested: ["wss://relay.example.com/", "ws://127.0.0.1:7000", "wss://a.example.org", "wss://[::1]:443", "wss://10.1.2.3",
+                        "wss://relay.local", "wss://b.example.org", "wss://c.example.org"],
+            own: ["wss://relay.example.com"], settings: settings), ["wss://a.example.org", "wss://b.example.org"])
+        for url in ["http://a.example.org", "wss://localhost:7000", "wss://169.254.169.254", "wss://[fd00::1]", "wss://[::ffff:10.0.0.1]",
+                    "wss://2130706433", "wss://127.1", "wss://user:pw@a.example.org", "wss://metadata.google.internal", "wss://0.0.0.0"] {
+            XCTAssertFalse(ReplyRelayRule.accepts(url, settings: settings), url)
+        }
+        for url in ["wss://relay.damus.io", "ws://203.0.113.9:7777", "wss://[2001:db8::1]"] {
+            XCTAssertTrue(ReplyRelayRule.accepts(url, settings: settings), url)
+        }
+        XCTAssertTrue(ReplyRelayRule.accepts("ws://127.0.0.1:17002", settings: ReplyRelaySettings(allowPrivateAddresses: true)))
+        XCTAssertEqual(ReplyRelayRule.extraRelays(requested: ["wss://a.example.org"], own: [], settings: ReplyRelaySettings(maxPerRequest: 0)), [])
     }
 
     func testFinalReasonsMapToTheDraftsWords() {

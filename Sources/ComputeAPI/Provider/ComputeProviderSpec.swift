@@ -9,13 +9,14 @@ public struct ComputeProviderSpec: Codable, Sendable, Equatable {
     public var gpuNodeLabelKey: String
     public var serviceType: EndpointServiceType
     public var runtimeClassName: String?
+    public var replyRelays: ReplyRelaySettings
     public var secretRef: SecretReference
 
     public init(
         relays: [String], pricing: Pricing, billing: BillingSettings = BillingSettings(), payments: PaymentSettings,
         policy: WorkloadPolicy = WorkloadPolicy(), advertise: Advertisement? = nil,
         gpuNodeLabelKey: String = ComputeDefaults.gpuNodeLabelKey, serviceType: EndpointServiceType = ComputeDefaults.serviceType,
-        runtimeClassName: String? = nil, secretRef: SecretReference
+        runtimeClassName: String? = nil, replyRelays: ReplyRelaySettings = ReplyRelaySettings(), secretRef: SecretReference
     ) {
         self.relays = relays
         self.pricing = pricing
@@ -26,6 +27,7 @@ public struct ComputeProviderSpec: Codable, Sendable, Equatable {
         self.gpuNodeLabelKey = gpuNodeLabelKey
         self.serviceType = serviceType
         self.runtimeClassName = runtimeClassName
+        self.replyRelays = replyRelays
         self.secretRef = secretRef
     }
 
@@ -40,6 +42,7 @@ public struct ComputeProviderSpec: Codable, Sendable, Equatable {
         gpuNodeLabelKey = try container.decodeIfPresent(String.self, forKey: .gpuNodeLabelKey) ?? ComputeDefaults.gpuNodeLabelKey
         serviceType = try container.decodeIfPresent(EndpointServiceType.self, forKey: .serviceType) ?? ComputeDefaults.serviceType
         runtimeClassName = try container.decodeIfPresent(String.self, forKey: .runtimeClassName)
+        replyRelays = try container.decodeIfPresent(ReplyRelaySettings.self, forKey: .replyRelays) ?? ReplyRelaySettings()
         secretRef = try container.decode(SecretReference.self, forKey: .secretRef)
     }
 
@@ -59,6 +62,7 @@ public struct ComputeProviderSpec: Codable, Sendable, Equatable {
         .optional("runtimeClassName", .string("A RuntimeClass for tenant pods, e.g. gvisor or kata, for a sandbox stronger than "
             + "containers; it must exist in the cluster. Omit to use the default runtime.")
             .pattern(Patterns.dnsSubdomain).length(1...253)),
+        .optional("replyRelays", ReplyRelaySettings.schema.defaulting(.object([]))),
         .required("secretRef", SecretReference.schema("The Secret holding the provider's keys: nsec (the provider's Nostr key), "
             + "nwc-uri, lnbits-url and lnbits-invoice-key as its payment rails need. Keys never appear in this object.")),
     ])

@@ -8,6 +8,8 @@ public enum ComputeDefaults {
     public static let graceSeconds = 60
     /// How long before `paidUntil` the next invoice (or Cashu request) goes out.
     public static let invoiceLeadSeconds = 120
+    /// How many relays named in a request (beyond the provider's own) get its answers.
+    public static let replyRelaysPerRequest = 3
     /// The node label that names the GPU model; the NVIDIA GPU feature discovery sets it.
     public static let gpuNodeLabelKey = "nvidia.com/gpu.product"
     public static let serviceType = EndpointServiceType.nodePort

@@ -13,8 +13,9 @@ enum ComputeCipher {
         let plaintext = serialize(tags)
         do {
             switch scheme {
-            case .nip44: return try NIP44.encrypt(plaintext, secretKey: key, peer: peer)
-            case .nip04: return try NIP04.encrypt(plaintext, secretKey: key, peer: peer)
+            // Deterministic: an answer sent twice (a retry, a restart) is the same event, not a second one.
+            case .nip44: return try NIP44.encryptDeterministically(plaintext, secretKey: key, peer: peer)
+            case .nip04: return try NIP04.encryptDeterministically(plaintext, secretKey: key, peer: peer)
             }
         } catch {
             throw .encryption(String(describing: error))

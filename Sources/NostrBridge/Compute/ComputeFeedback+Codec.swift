@@ -6,6 +6,7 @@ extension ComputeFeedback {
         if let tranche { tags.append([ComputeTag.tranche, String(tranche)]) }
         if let cashu { tags += cashu.tags }
         if let errorCode { tags.append([ComputeTag.reason, errorCode.rawValue]) }
+        if let paidUntil { tags.append([ComputeTag.paidUntil, String(paidUntil)]) }
         return try context.builder(kind: ComputeKinds.jobFeedback, tags: tags, key: key)
     }
 
@@ -34,6 +35,7 @@ extension ComputeFeedback {
         feedback.tranche = try reader.optionalInteger(ComputeTag.tranche).map { Int(truncatingIfNeeded: $0) }
         feedback.cashu = try ComputeCashuTerms(reader: reader)
         feedback.errorCode = reader.value(ComputeTag.reason).map(ComputeErrorCode.init(rawValue:))
+        feedback.paidUntil = try reader.optionalInteger(ComputeTag.paidUntil)
         if status == .paymentRequired {
             guard feedback.amountMsats != nil else { throw .missingTag(ComputeTag.amount, in: event.kind) }
             guard feedback.bolt11 != nil || feedback.cashu != nil else {

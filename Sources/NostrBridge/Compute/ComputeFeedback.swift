@@ -24,10 +24,12 @@ public struct ComputeFeedback: Sendable, Hashable {
     public var tranche: Int?
     /// For `error`: a machine-readable code, `["reason", code]`.
     public var errorCode: ComputeErrorCode?
+    /// For `processing`: the lease's paid-until after the payment, `["paid-until", ts]`.
+    public var paidUntil: Int64?
 
     public init(
         context: ComputeReplyContext, status: Status, message: String? = nil, amountMsats: Int64? = nil, bolt11: String? = nil,
-        cashu: ComputeCashuTerms? = nil, tranche: Int? = nil, errorCode: ComputeErrorCode? = nil
+        cashu: ComputeCashuTerms? = nil, tranche: Int? = nil, errorCode: ComputeErrorCode? = nil, paidUntil: Int64? = nil
     ) {
         self.context = context
         self.status = status
@@ -37,6 +39,7 @@ public struct ComputeFeedback: Sendable, Hashable {
         self.cashu = cashu
         self.tranche = tranche
         self.errorCode = errorCode
+        self.paidUntil = paidUntil
     }
 
     /// A tranche is due. Give `bolt11` for Lightning, `cashu` for Cashu, or both to let the tenant choose.
@@ -48,8 +51,9 @@ public struct ComputeFeedback: Sendable, Hashable {
                         tranche: tranche)
     }
 
-    public static func processing(_ context: ComputeReplyContext, message: String? = nil) -> ComputeFeedback {
-        ComputeFeedback(context: context, status: .processing, message: message)
+    /// A payment was credited; `paidUntil` is where it moved the lease's paid time.
+    public static func processing(_ context: ComputeReplyContext, paidUntil: Int64? = nil, message: String? = nil) -> ComputeFeedback {
+        ComputeFeedback(context: context, status: .processing, message: message, paidUntil: paidUntil)
     }
 
     /// `message` is the tenant-facing reason, e.g. a `ComputeRequestError`'s description.
@@ -59,6 +63,13 @@ public struct ComputeFeedback: Sendable, Hashable {
 
     public static func success(_ context: ComputeReplyContext, message: String? = nil) -> ComputeFeedback {
         ComputeFeedback(context: context, status: .success, message: message)
+    }
+
+    /// The NIP-90 counterpart of a final 6900, for clients that only follow kind 7000: `success`
+    /// for a completed lease, `error` with the same end reason for a terminated one.
+    public static func ended(_ context: ComputeReplyContext, reason: ComputeEndReason, message: String? = nil) -> ComputeFeedback {
+        if reason.isCompletion { return .success(context, message: message) }
+        return .error(context, message: message ?? "The lease ended: \(reason.rawValue).", code: ComputeErrorCode(rawValue: reason.rawValue))
     }
 }
 

@@ -74,6 +74,10 @@ enum LedgerBook {
         status.ledger = ledger
         if let paidUntil, tranches > 0 {
             status.paidUntil = Timestamp(paidUntil)
+            // Where payments stand now, not where they stood before this credit: the Cashu rail
+            // asks for the next tranche when this says it is due.
+            ledger.state = deadlines.decide(startedAt: paidUntil, paidUntil: paidUntil, invoicedTranches: [], now: now).state.conditionReason
+            status.ledger = ledger
             var conditions = status.conditions ?? []
             conditions.set(Condition(type: .paid, status: .true, reason: "TranchePaid",
                                      message: "Paid until \(Timestamp(paidUntil)) (\(ledger.tranchesPaid) tranches).",

@@ -14,6 +14,9 @@ public struct LeaseFinalRecord: Sendable, Equatable {
     public var ledger: LedgerSummary
     /// How the tenant's request was encrypted ("nip44", "nip04"), so the last answer is too.
     public var replyEncryption: String?
+    /// When the lease's deletion began: fixed from then on, so the final answer sent again after
+    /// a crash carries the same time (and is the same event).
+    public var endedAt: Date?
 
     public init(lease: ComputeLease) {
         leaseName = lease.metadata.name ?? ""
@@ -25,6 +28,7 @@ public struct LeaseFinalRecord: Sendable, Equatable {
         message = lease.status?.message ?? "The lease was deleted."
         ledger = lease.status?.ledger ?? LedgerSummary()
         replyEncryption = lease.metadata.annotations?[MarketAnnotations.encryption]
+        endedAt = lease.metadata.deletionTimestamp.flatMap { Timestamp(rfc3339: $0)?.date }
     }
 }
 

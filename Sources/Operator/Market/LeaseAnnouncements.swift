@@ -1,15 +1,19 @@
+import Billing
 import ComputeAPI
 import Foundation
 import NostrBridge
 
 /// One thing the tenant must be told about its lease, with the key that records it was told.
 enum LeaseAnnouncement: Equatable {
-    /// The bid again (after a crash between creating the lease and publishing the bid).
-    case bid(ComputeBid)
+    /// The bid (published once; again only after a crash between creating the lease and publishing it).
+    case bid(ComputeBid, createdAt: Date?)
     /// A Lightning invoice to pay: kind 7000 payment-required (and 6900 renewal-due after the first).
     case invoice(LedgerInvoice, paidUntil: Date?)
-    /// The next tranche is due by Cashu: kind 7000 payment-required with the provider's Cashu terms.
+    /// The next tranche is due by Cashu: kind 7000 payment-required with the provider's Cashu terms
+    /// (and 6900 renewal-due after the first).
     case cashuDue(tranche: Int, amountMsats: Int64, paidUntil: Date?)
+    /// A payment moved paid-until: kind 7000 processing, for clients that follow NIP-90 only.
+    case processing(paidUntil: Date, paidAt: Date?)
     case provisioning(paidUntil: Date?)
     case running([LeaseEndpoint], paidUntil: Date)
 
@@ -18,12 +22,26 @@ enum LeaseAnnouncement: Equatable {
         case .bid: return "bid"
         case let .invoice(invoice, _): return "invoice:\(invoice.tranche):\(invoice.paymentHash.prefix(8))"
         case let .cashuDue(tranche, _, _): return "cashu:\(tranche)"
-        case .provisioning: return "provisioning"
-        case let .running(endpoints, _):
-            // A changed endpoint (a new NodePort after a hand edit) is announced again.
-            return "running:" + String(endpoints.map(\.address).joined(separator: "|").hashValueStable, radix: 16)
+        case let .processing(paidUntil, _): return "processing:\(Self.seconds(paidUntil))"
+        case let .provisioning(paidUntil): return "provisioning:\(paidUntil.map(Self.seconds) ?? 0)"
+        case let .running(endpoints, paidUntil):
+            // Said again when an endpoint changes (a new NodePort after a hand edit) and after each renewal.
+            return "running:" + String(endpoints.map(\.address).joined(separator: "|").hashValueStable, radix: 16) + ":\(Self.seconds(paidUntil))"
         }
     }
+
+    /// When the event says it was made: a fixed instant for what has one (the bid, an invoice, a
+    /// payment), so that a re-send is the same event, byte for byte, and relays keep one copy.
+    var createdAt: Int64? {
+        switch self {
+        case let .bid(_, createdAt): return createdAt.map(Self.seconds)
+        case let .invoice(invoice, _): return Self.seconds(invoice.issuedAt.date)
+        case let .processing(_, paidAt): return paidAt.map(Self.seconds)
+        case .cashuDue, .provisioning, .running: return nil
+        }
+    }
+
+    static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
 }
 
 /// What a lease's current state says the tenant should have been told (pure, level-triggered):
@@ -37,16 +55,21 @@ enum LeaseAnnouncements {
         let paidUntil = status.paidUntil?.date
         let spec = lease.spec
         if paidUntil == nil, let expiry = spec.bidExpiresAt?.date, expiry > now {
+            let created = lease.metadata.creationTimestamp.flatMap { Timestamp(rfc3339: $0)?.date }
             due.append(.bid(ComputeBid(pricePerIntervalMsats: spec.pricePerIntervalMsats, intervalSeconds: spec.intervalSeconds,
                                        graceSeconds: spec.graceSeconds, durationSeconds: spec.durationSeconds,
-                                       costs: MarketAnnotations.costs(of: lease), expiresAt: Int64(expiry.timeIntervalSince1970), rail: spec.paymentRail == .cashu ? .cashu : .lightning)))
+                                       costs: MarketAnnotations.costs(of: lease), expiresAt: Int64(expiry.timeIntervalSince1970),
+                                       rail: spec.paymentRail == .cashu ? .cashu : .lightning),
+                            createdAt: created))
         }
         for invoice in status.ledger?.invoices ?? [] where invoice.state == .open && invoice.expiresAt.date > now {
             due.append(.invoice(invoice, paidUntil: paidUntil))
         }
-        if spec.paymentRail == .cashu, let state = status.ledger?.state ?? (paidUntil == nil ? "AwaitingFirstPayment" : nil),
-           ["AwaitingFirstPayment", "InvoiceDue", "Grace"].contains(state) {
+        if spec.paymentRail == .cashu, cashuTrancheDue(lease, paidUntil: paidUntil) {
             due.append(.cashuDue(tranche: status.ledger?.tranchesPaid ?? 0, amountMsats: spec.pricePerIntervalMsats, paidUntil: paidUntil))
+        }
+        if let paidUntil {
+            due.append(.processing(paidUntil: paidUntil, paidAt: status.ledger?.lastPaymentAt?.date))
         }
         switch status.phase {
         case .provisioning?: due.append(.provisioning(paidUntil: paidUntil))
@@ -55,6 +78,17 @@ enum LeaseAnnouncements {
         default: break
         }
         return due
+    }
+
+    /// Cashu is pushed by the tenant, so the provider asks for a tranche at the moment Lightning
+    /// would invoice it: at once for the first, `lead` before paid-until for the next (billing
+    /// records that moment as the ledger's state), and never past the requested duration.
+    static func cashuTrancheDue(_ lease: ComputeLease, paidUntil: Date?) -> Bool {
+        guard let paidUntil else { return true }
+        if let started = LeaseLifecycle.runningSince(lease),
+           paidUntil >= started.addingTimeInterval(TimeInterval(lease.spec.durationSeconds)) { return false }
+        let state = lease.status?.ledger?.state
+        return state == PaymentState.invoiceDue.conditionReason || state == PaymentState.grace.conditionReason
     }
 }
 

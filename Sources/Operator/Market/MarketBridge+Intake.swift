@@ -57,7 +57,7 @@ extension MarketBridge {
             return
         case let .reject(message, code):
             logger.info("request refused", metadata: ["request": "\(request.id)", "why": "\(message)"])
-            await reply(.error(context, message: message, code: code), key: key)
+            await reply(.error(context, message: message, code: code), key: key, relays: request.relays)
         case let .bid(draft):
             await bid(draft, request: request, context: context, key: key)
         }
@@ -72,7 +72,7 @@ extension MarketBridge {
             }
             guard inventory.reserve(id: request.id, demand: demand, until: draft.bidExpiresAt) != nil else {
                 await reply(.error(context, message: "no node has \(Self.describe(draft.lease.spec.resources)) free right now; try again later",
-                                   code: .noCapacity), key: key)
+                                   code: .noCapacity), key: key, relays: request.relays)
                 return
             }
         }
@@ -190,9 +190,10 @@ extension MarketBridge {
         }
     }
 
-    func reply(_ feedback: ComputeFeedback, key: SecretKey) async {
+    /// An answer outside any lease (a refusal); `relays` are the request's own, when it could be read.
+    func reply(_ feedback: ComputeFeedback, key: SecretKey, relays: [String] = []) async {
         guard let event = try? feedback.sign(with: key) else { return }
-        await publish(event)
+        await publish(event, requestRelays: relays)
     }
 
     /// How to answer a request that could not be read: encrypted back if it came encrypted.

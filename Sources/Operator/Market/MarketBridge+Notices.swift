@@ -10,8 +10,15 @@ extension MarketBridge: LeaseFinalRecordSink {
         inventory?.release(reservation: record.requestEventId)
         let context = ComputeReplyContext(requestID: record.requestEventId, tenant: record.tenantPubkey,
                                           encryption: record.replyEncryption.flatMap(ComputeEncryption.init(rawValue:)))
-        let ended = ComputeResult.ended(context, reason: Self.endReason(record), message: record.message)
-        guard await publish(try ended.sign(with: key)) else { throw MarketError.notPublished("final") }
+        let reason = Self.endReason(record)
+        let at = record.endedAt.map(LeaseAnnouncement.seconds)
+        // The 6900 for clients of this draft, and its NIP-90 7000 (success or error) for generic
+        // ones; both with the ending's time, so that a repeat after a crash is the same event.
+        let ended = try ComputeResult.ended(context, reason: reason, message: record.message).sign(with: key, createdAt: at)
+        let feedback = try ComputeFeedback.ended(context, reason: reason, message: record.message).sign(with: key, createdAt: at)
+        for event in [ended, feedback] {
+            guard await publish(event, requestRelays: record.relays) else { throw MarketError.notPublished("final") }
+        }
     }
 
     static func endReason(_ record: LeaseFinalRecord) -> ComputeEndReason {

@@ -28,6 +28,8 @@ public final class MarketBridge: Sendable {
     struct Connection: Sendable {
         var pool: RelayPool
         var key: SecretKey
+        /// Relays tenants named in their requests (§3.1 `relays`), beyond the provider's own.
+        var replies: ReplyRelays
     }
 
     public let leases = Store<ComputeLease>()
@@ -40,6 +42,9 @@ public final class MarketBridge: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     let connection = Mutex<Connection?>(nil)
+    /// Announcement keys published by this process, per lease: the record the announcer trusts
+    /// until the lease's own annotation (written after publishing) reaches the store.
+    let announced = Mutex<[String: Set<String>]>([:])
     /// Requests older than this were possibly answered by an earlier process.
     let startedAt: Date
 
@@ -78,10 +83,13 @@ public final class MarketBridge: Sendable {
                 }
             }
             let (provider, key) = try await waitForIdentity()
-            let pool = try RelayPool(relays: provider.spec.relays, signer: { request in
+            let signer: RelayAuthSigner = { request in
                 try EventBuilder(kind: request.kind, content: request.content, tags: request.tags, createdAt: request.createdAt).sign(with: key)
-            }, logger: Logger(label: "ncn.market.relays"))
-            connection.withLock { $0 = Connection(pool: pool, key: key) }
+            }
+            let pool = try RelayPool(relays: provider.spec.relays, signer: signer, logger: Logger(label: "ncn.market.relays"))
+            let replies = ReplyRelays(signer: signer, logger: Logger(label: "ncn.market.reply-relays"))
+            defer { replies.closeAll() }
+            connection.withLock { $0 = Connection(pool: pool, key: key, replies: replies) }
             logger.info("on Nostr", metadata: ["pubkey": "\(key.publicKey.hex)", "relays": "\(provider.spec.relays)"])
             group.addTask { try await pool.run() }
             group.addTask { [self] in try await intake(pool: pool, key: key) }
@@ -89,7 +97,7 @@ public final class MarketBridge: Sendable {
                 let lockKey = try? await MarketIdentity.cashuLockKey(of: provider, client: client)
                 let offers = OfferPublisher(
                     provider: { [providers, options] in providers.get(ObjectKey(name: options.providerName)) }, inventory: inventory,
-                    key: key, lockKey: lockKey, logger: Logger(label: "ncn.market.offer"),
+                    key: key, lockKey: lockKey, bidLifetime: options.bidLifetime, logger: Logger(label: "ncn.market.offer"),
                     publish: { try await pool.publishAccepted($0, timeout: .seconds(10)) })
                 group.addTask { await offers.run() }
             }
@@ -131,7 +139,25 @@ public final class MarketBridge: Sendable {
         }
     }
 
-    /// Publishes to every relay; true when at least one accepted it.
+    /// Publishes an answer about a lease to the provider's relays, and in the background to the
+    /// relays its request named that the provider's policy accepts; true when one of the
+    /// provider's relays accepted it.
+    @discardableResult
+    func publish(_ event: NostrEvent, for lease: ComputeLease) async -> Bool {
+        await publish(event, requestRelays: lease.spec.relays)
+    }
+
+    @discardableResult
+    func publish(_ event: NostrEvent, requestRelays: [String]) async -> Bool {
+        guard let (pool, replies) = connection.withLock({ $0.map { ($0.pool, $0.replies) } }) else { return false }
+        if let provider = providers.get(ObjectKey(name: options.providerName)) {
+            let extra = ReplyRelayRule.extraRelays(requested: requestRelays, own: pool.relayURLs, settings: provider.spec.replyRelays)
+            replies.send(event, to: extra)
+        }
+        return await publish(event)
+    }
+
+    /// Publishes to every relay of the provider's; true when at least one accepted it.
     @discardableResult
     func publish(_ event: NostrEvent) async -> Bool {
         guard let pool = connection.withLock({ $0?.pool }) else { return false }
