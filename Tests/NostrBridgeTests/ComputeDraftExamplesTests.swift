@@ -68,6 +68,8 @@ final class ComputeDraftExamplesTests: XCTestCase {
             case ComputeKinds.nutzap:
                 let nutzap = try XCTUnwrap(ComputeNutzap(event: event))
                 XCTAssertEqual(requests[nutzap.requestID]?.rail, .cashu, "the nutzap pays the Cashu example's lease")
+            case ComputeKinds.nutzapInfo:
+                XCTAssertEqual(event.firstTagValue("pubkey"), F.p2pk, "nutzaps are locked to the offer's p2pk key")
             case ComputeKinds.deletion:
                 XCTAssertEqual(ComputeCancellation.requestIDs(in: event).count, 1)
                 XCTAssertEqual(requests[ComputeCancellation.requestIDs(in: event)[0]]?.tenant, event.pubkey, "only the author cancels")
@@ -75,7 +77,7 @@ final class ComputeDraftExamplesTests: XCTestCase {
                 XCTFail("example \(index) has unexpected kind \(event.kind)")
             }
         }
-        XCTAssertEqual(kinds, [5900, 6900, 7000, 7900, 31900, 9321, 5], "every kind has an example")
+        XCTAssertEqual(kinds, [5900, 6900, 7000, 7900, 31900, 9321, 10019, 5], "every kind has an example")
         XCTAssertEqual(resultStatuses, Set(ComputeResult.Status.allCases), "every 6900 status has an example")
         XCTAssertEqual(feedbackStatuses, [.paymentRequired, .processing, .error, .success])
         XCTAssertEqual(requests.count, 3)
@@ -97,7 +99,8 @@ final class ComputeDraftExamplesTests: XCTestCase {
         for tag in [ComputeTag.price, ComputeTag.cost, ComputeTag.interval, ComputeTag.grace, ComputeTag.duration, ComputeTag.total, ComputeTag.rail,
                     ComputeTag.endpoint, ComputeTag.paidUntil, ComputeTag.reason, ComputeTag.exitCode, ComputeTag.refund, ComputeTag.tranche,
                     ComputeTag.mint, ComputeTag.p2pk, ComputeTag.region, ComputeTag.capacity, ComputeTag.maxDuration, ComputeTag.maxGPUs,
-                    ComputeTag.registry, ComputeTag.ports, ComputeTag.label] {
+                    ComputeTag.registry, ComputeTag.ports, ComputeTag.label, ComputeTag.lead, ComputeTag.bidLifetime, ComputeTag.relays,
+                    ComputeTag.replyRelays, ComputeTag.refunds] {
             XCTAssertTrue(draft.contains("[\"\(tag)\""), "tag \(tag) is documented")
         }
         for reason: ComputeEndReason in [.exited, .durationEnded, .unpaid, .bidExpired, .cancelled, .failed, .providerStopped, .policyViolation] {

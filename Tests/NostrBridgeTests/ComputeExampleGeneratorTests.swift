@@ -59,8 +59,8 @@ final class ComputeExampleGeneratorTests: XCTestCase {
         show("Payment required, Cashu (kind 7000, encrypted)", "3 000 msats (3 sats) for the second tranche, at a mint whose unit is sat.", sealedPay,
              hidden: try Self.hidden(sealedPay))
 
-        show("Processing (kind 7000)", "Payment received.",
-             try ComputeFeedback.processing(ctx, message: "payment received, starting").sign(with: provider, createdAt: t0 + 20))
+        show("Processing (kind 7000)", "Payment received and credited; sent after every payment, with the new paid-until.",
+             try ComputeFeedback.processing(ctx, paidUntil: t0 + 620, message: "Payment received; paid until \(t0 + 620).").sign(with: provider, createdAt: t0 + 20))
         show("Provisioning (kind 6900)", "", try ComputeResult.provisioning(ctx, paidUntil: t0 + 620, message: "pulling image").sign(with: provider, createdAt: t0 + 21))
         let endpoints = [ComputeEndpoint(host: "203.0.113.7", port: 31080, protocol: .tcp, name: "http"),
                          ComputeEndpoint(host: "203.0.113.7", port: 32222, protocol: .tcp, name: "ssh")]
@@ -78,11 +78,16 @@ final class ComputeExampleGeneratorTests: XCTestCase {
         show("Renewal paid by nutzap (kind 9321)", "NIP-61 proofs locked to the offer's P2PK key, referencing the request.", nutzap)
 
         show("Completed (kind 6900)", "", try ComputeResult.ended(ctx, reason: .durationEnded, message: "the hour is over").sign(with: provider, createdAt: t0 + 3620))
-        show("Success (kind 7000)", "", try ComputeFeedback.success(ctx, message: "lease completed").sign(with: provider, createdAt: t0 + 3620))
+        show("Success (kind 7000)", "Sent with the completed 6900, for clients that follow kind 7000 only.",
+             try ComputeFeedback.ended(ctx, reason: .durationEnded, message: "the hour is over").sign(with: provider, createdAt: t0 + 3620))
         let terminated = try ComputeResult.ended(cctx, reason: .unpaid, message: "tranche 2 was not paid within the grace period")
             .sign(with: provider, createdAt: t0 + 1267)
         show("Terminated, unpaid (kind 6900, encrypted)", "The encrypted lease after its tenant stopped paying.", terminated,
              hidden: try Self.hidden(terminated))
+        let terminatedError = try ComputeFeedback.ended(cctx, reason: .unpaid, message: "tranche 2 was not paid within the grace period")
+            .sign(with: provider, createdAt: t0 + 1267)
+        show("Error with the end of a lease (kind 7000, encrypted)", "Sent with the terminated 6900; its reason is the 6900's.", terminatedError,
+             hidden: try Self.hidden(terminatedError))
         let badRequest = F.plainRequest(F.replacing("cpu", with: ["param", "cpu", "2 cores"]), at: t0 + 30)
         let error: ComputeRequestError
         do { _ = try ComputeRequest.parse(badRequest); return XCTFail() } catch let e { error = e }
@@ -98,8 +103,13 @@ final class ComputeExampleGeneratorTests: XCTestCase {
             prices: ComputePrices(msatsPerCpuHour: 20_000, msatsPerGiBHour: 2_000, msatsPerGpuHour: [F.gpuModel: 2_000_000]),
             intervalSeconds: 600, graceSeconds: 60, rails: [.lightning, .cashu], cashu: terms, maxDurationSeconds: 604_800, maxGPUsPerLease: 4,
             allowedRegistries: ["ghcr.io", "docker.io/library"], portRange: 1024...65535, labels: ["network": "1gbit", "tier": "homelab"],
+            invoiceLeadSeconds: 120, bidLifetimeSeconds: 300, relays: F.relays, replyRelays: 3, refunds: "none",
             expiration: t0 + 7200, about: "Homelab rack in Frankfurt: 4x H100, gVisor sandbox.")
         show("Provider offer (kind 31900)", "", try offer.sign(with: provider, createdAt: t0 - 60))
+        var nutzapInfo = try XCTUnwrap(ComputeNutzapInfo.eventBuilder(terms: terms, relays: F.relays))
+        nutzapInfo.createdAt = t0 - 60
+        show("Nutzap information (kind 10019)", "NIP-61: where a generic nutzap wallet finds the provider's mints and lock key.",
+             try nutzapInfo.sign(with: provider))
         let rating = ComputeRating(requestID: gpu.id, provider: provider.publicKey.hex, rating: 5, uptime: "0.998",
                                    attestations: [["gpu-model", F.gpuModel, ""], ["tokens-per-second", "2310", "tokens/s"]],
                                    comment: "Fast start, endpoint up the whole hour.")

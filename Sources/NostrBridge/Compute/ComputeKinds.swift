@@ -14,6 +14,9 @@ public enum ComputeKinds {
     public static let offer = 31900
     /// NIP-61 nutzap: P2PK-locked Cashu proofs, here referencing a request to pay a tranche.
     public static let nutzap = 9321
+    /// NIP-61 nutzap informational event (replaceable): the mints a recipient accepts and the key
+    /// to lock nutzaps to, so any nutzap wallet can pay the provider.
+    public static let nutzapInfo = 10019
     /// NIP-09 deletion; deleting a request cancels its lease.
     public static let deletion = 5
 }

@@ -23,6 +23,11 @@ extension ComputeOffer {
         tags += allowedRegistries.map { [ComputeTag.registry, $0] }
         if let portRange { tags.append([ComputeTag.ports, String(portRange.lowerBound), String(portRange.upperBound)]) }
         tags += labels.sorted(by: { $0.key < $1.key }).map { [ComputeTag.label, $0.key, $0.value] }
+        if let invoiceLeadSeconds { tags.append([ComputeTag.lead, String(invoiceLeadSeconds)]) }
+        if let bidLifetimeSeconds { tags.append([ComputeTag.bidLifetime, String(bidLifetimeSeconds)]) }
+        if !relays.isEmpty { tags.append([ComputeTag.relays] + relays) }
+        if let replyRelays { tags.append([ComputeTag.replyRelays, String(replyRelays)]) }
+        if let refunds { tags.append([ComputeTag.refunds, refunds]) }
         if let expiration { tags.append([ComputeTag.expiration, String(expiration)]) }
         return EventBuilder(kind: ComputeKinds.offer, content: about, tags: tags)
     }
@@ -63,6 +68,11 @@ extension ComputeOffer {
             rails: rails, cashu: cashu, maxDurationSeconds: try reader.optionalInteger(ComputeTag.maxDuration).map { Int($0) },
             maxGPUsPerLease: try reader.optionalInteger(ComputeTag.maxGPUs).map { Int($0) },
             allowedRegistries: reader.all(ComputeTag.registry).map { $0[1] }, portRange: portRange, labels: labels,
+            invoiceLeadSeconds: try reader.optionalInteger(ComputeTag.lead).map { Int($0) },
+            bidLifetimeSeconds: try reader.optionalInteger(ComputeTag.bidLifetime).map { Int($0) },
+            relays: Array(reader.first(ComputeTag.relays)?.dropFirst() ?? []),
+            replyRelays: try reader.optionalInteger(ComputeTag.replyRelays).map { Int($0) },
+            refunds: reader.value(ComputeTag.refunds),
             expiration: event.expiration, about: event.content)
     }
 

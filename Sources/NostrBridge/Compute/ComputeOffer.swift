@@ -20,6 +20,16 @@ public struct ComputeOffer: Sendable, Hashable {
     public var portRange: ClosedRange<Int>?
     /// Free-form `["label", key, value]` pairs, e.g. tier=datacenter.
     public var labels: [String: String]
+    /// How long before paid-until the next tranche is asked for (`["lead", s]`).
+    public var invoiceLeadSeconds: Int?
+    /// How long a bid stands unpaid (`["bid-lifetime", s]`).
+    public var bidLifetimeSeconds: Int?
+    /// The relays the provider reads requests from (`["relays", url…]`).
+    public var relays: [String]
+    /// How many relays of a request's `relays` tag, beyond its own, it also answers on (`["reply-relays", n]`).
+    public var replyRelays: Int?
+    /// Whether it refunds unserved paid time (`["refunds", "none"|"cashu"]`, §7.6).
+    public var refunds: String?
     /// NIP-40 expiration, unix seconds.
     public var expiration: Int64?
     /// Human-readable text for the event's content.
@@ -28,8 +38,9 @@ public struct ComputeOffer: Sendable, Hashable {
     public init(
         identifier: String, region: String? = nil, capacity: ComputeCapacity, prices: ComputePrices, intervalSeconds: Int, graceSeconds: Int,
         rails: [ComputeRail], cashu: ComputeCashuTerms? = nil, maxDurationSeconds: Int? = nil, maxGPUsPerLease: Int? = nil,
-        allowedRegistries: [String] = [], portRange: ClosedRange<Int>? = nil, labels: [String: String] = [:], expiration: Int64? = nil,
-        about: String = ""
+        allowedRegistries: [String] = [], portRange: ClosedRange<Int>? = nil, labels: [String: String] = [:],
+        invoiceLeadSeconds: Int? = nil, bidLifetimeSeconds: Int? = nil, relays: [String] = [], replyRelays: Int? = nil, refunds: String? = nil,
+        expiration: Int64? = nil, about: String = ""
     ) {
         self.identifier = identifier
         self.region = region
@@ -44,6 +55,11 @@ public struct ComputeOffer: Sendable, Hashable {
         self.allowedRegistries = allowedRegistries
         self.portRange = portRange
         self.labels = labels
+        self.invoiceLeadSeconds = invoiceLeadSeconds
+        self.bidLifetimeSeconds = bidLifetimeSeconds
+        self.relays = relays
+        self.replyRelays = replyRelays
+        self.refunds = refunds
         self.expiration = expiration
         self.about = about
     }

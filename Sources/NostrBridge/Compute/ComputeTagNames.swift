@@ -40,6 +40,10 @@ public enum ComputeTag {
     public static let registry = "registry"
     public static let ports = "ports"
     public static let label = "label"
+    public static let lead = "lead"
+    public static let bidLifetime = "bid-lifetime"
+    public static let replyRelays = "reply-relays"
+    public static let refunds = "refunds"
 }
 
 /// Keys of the request's `["param", key, value…]` tags. Any one of them marks a 5900 as a compute

@@ -13,8 +13,9 @@ public enum OfferBuilder {
     ///   - lockKey: the compressed public key (66 hex) Cashu tokens are P2PK-locked to. Without
     ///     it the Cashu rail is left out: the draft requires the key wherever Cashu is offered.
     ///   - expiresAt: the NIP-40 expiration, unix seconds; nil for the content alone.
+    ///   - bidLifetime: how long this provider's bids stand, when known.
     public static func offer(
-        for provider: ComputeProvider, inventory: InventorySnapshot, lockKey: String?, expiresAt: Int64?
+        for provider: ComputeProvider, inventory: InventorySnapshot, lockKey: String?, expiresAt: Int64?, bidLifetime: TimeInterval? = nil
     ) throws(OfferError) -> ComputeOffer {
         let spec = provider.spec
         var rails: [ComputeRail] = []
@@ -44,6 +45,12 @@ public enum OfferBuilder {
             allowedRegistries: registries.sorted(),
             portRange: policy.portRange.min <= policy.portRange.max ? policy.portRange.min...policy.portRange.max : nil,
             labels: spec.advertise?.labels ?? [:],
+            invoiceLeadSeconds: spec.billing.invoiceLeadSeconds,
+            bidLifetimeSeconds: bidLifetime.map { Int($0.rounded(.down)) },
+            relays: spec.relays,
+            replyRelays: spec.replyRelays.maxPerRequest,
+            // Unserved paid time is not refunded yet (§7.6): said up front, so tenants can choose.
+            refunds: "none",
             expiration: expiresAt,
             about: about(spec))
     }

@@ -20,6 +20,7 @@ public final class OfferPublisher<C: Clock>: Sendable where C.Duration == Durati
     private let inventory: Inventory
     private let key: SecretKey
     private let lockKey: String?
+    private let bidLifetime: TimeInterval?
     private let timing: OfferTiming
     private let pollInterval: Duration
     private let clock: C
@@ -47,13 +48,14 @@ public final class OfferPublisher<C: Clock>: Sendable where C.Duration == Durati
     ///   - publish: sends one event; throwing means no relay has it (see `RelayPool.publishAccepted`).
     public init(
         provider: @escaping @Sendable () -> ComputeProvider?, inventory: Inventory, key: SecretKey, lockKey: String?,
-        timing: OfferTiming = OfferTiming(), pollInterval: Duration = .seconds(1), clock: C,
+        bidLifetime: TimeInterval? = nil, timing: OfferTiming = OfferTiming(), pollInterval: Duration = .seconds(1), clock: C,
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "ncn.offer"), publish: @escaping Publish
     ) {
         self.provider = provider
         self.inventory = inventory
         self.key = key
         self.lockKey = lockKey
+        self.bidLifetime = bidLifetime
         self.timing = timing
         self.pollInterval = pollInterval
         self.clock = clock
@@ -100,6 +102,11 @@ public final class OfferPublisher<C: Clock>: Sendable where C.Duration == Durati
                 do {
                     let event = try sign(content, createdAt: createdAt)
                     try await publish(event)
+                    // NIP-61: nutzap wallets find the provider's mints and lock key here.
+                    if let terms = content.cashu, var info = ComputeNutzapInfo.eventBuilder(terms: terms, relays: content.relays) {
+                        info.createdAt = createdAt
+                        if let signed = try? info.sign(with: key) { try? await publish(signed) }
+                    }
                     schedule.published(content, at: clock.now)
                     state.withLock { $0.lastPublished = event }
                     Counter(label: "ncn_offers_published_total", dimensions: [("reason", reason.rawValue)]).increment()
@@ -123,7 +130,7 @@ public final class OfferPublisher<C: Clock>: Sendable where C.Duration == Durati
     private func currentContent(lastProblem: inout String?) -> ComputeOffer? {
         guard let provider = provider(), let snapshot = state.withLock({ $0.snapshot }) else { return nil }
         do {
-            let offer = try OfferBuilder.offer(for: provider, inventory: snapshot, lockKey: lockKey, expiresAt: nil)
+            let offer = try OfferBuilder.offer(for: provider, inventory: snapshot, lockKey: lockKey, expiresAt: nil, bidLifetime: bidLifetime)
             lastProblem = nil
             return offer
         } catch {
@@ -157,7 +164,7 @@ extension OfferPublisher where C == ContinuousClock {
     /// On the monotonic clock, which a wall-clock jump cannot fool.
     public convenience init(
         provider: @escaping @Sendable () -> ComputeProvider?, inventory: Inventory, key: SecretKey, lockKey: String?,
-        timing: OfferTiming = OfferTiming(), pollInterval: Duration = .seconds(1), logger: Logger = Logger(label: "ncn.offer"),
+        bidLifetime: TimeInterval? = nil, timing: OfferTiming = OfferTiming(), pollInterval: Duration = .seconds(1), logger: Logger = Logger(label: "ncn.offer"),
         publish: @escaping Publish
     ) {
         self.init(provider: provider, inventory: inventory, key: key, lockKey: lockKey, timing: timing, pollInterval: pollInterval,
