@@ -194,6 +194,9 @@ node_down_one() {
   local name=$1 dir="$NODES_DIR/$1" k pids i root
   [ -d "$dir" ] || return 0
   k=$(cat "$dir/index" 2>/dev/null || echo 0)
+  # The Node object goes too: no node-lifecycle controller runs here to mark a stopped node
+  # NotReady, so the scheduler would keep placing pods on it.
+  k8s_kubectl delete node "$name" --ignore-not-found --wait=false --request-timeout=5s >/dev/null 2>&1 || true
   k8s_stop_one "node-$name"
   for i in $(seq 1 20); do
     pids=$(node_pids "$name")
