@@ -123,6 +123,16 @@ final class WorkloadServiceTests: XCTestCase {
         XCTAssertEqual(F.buildError(F.gpuLease, envSecretData: nil), .missingEnvSecret("ncn-system/lease-b6f6f5ef1d4b3c9e8f0a-env"))
     }
 
+    func testALeaseMayOnlyUseItsOwnEnvSecret() {
+        for reference in [SecretReference(name: "admin-token", namespace: "kube-system"),
+                          SecretReference(name: "lease-other0000000000000-env", namespace: "ncn-system")] {
+            var lease = F.gpuLease
+            lease.spec.envSecretRef = reference
+            XCTAssertEqual(F.buildError(lease, envSecretData: ["TOKEN": "stolen"]),
+                           .foreignEnvSecret("\(reference.namespace)/\(reference.name)", expected: "lease-b6f6f5ef1d4b3c9e8f0a-env"))
+        }
+    }
+
     func testSecretKeysMustBeUsableAsVariables() {
         for key in ["1ABC", "A B", "A=B", "", ".", "..", "A/B", String(repeating: "K", count: 254)] {
             XCTAssertEqual(F.buildError(F.cpuLease, envSecretData: [key: "v"]), .invalidSecretKey(key), key)

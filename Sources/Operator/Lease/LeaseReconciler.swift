@@ -141,8 +141,12 @@ public enum LeaseReconciler {
     /// The tenant's private environment, decrypted from the request by the bridge into a Secret.
     private static func tenantEnvironment(_ lease: ComputeLease, _ context: LeaseReconcilerContext) async throws -> [String: String]? {
         guard let reference = lease.spec.envSecretRef else { return nil }
+        // Never read another Secret on a lease's word; CheckedLease then refuses the lease.
+        guard reference.name == CheckedLease.envSecretName(forLease: lease.metadata.name ?? "") else { return nil }
         do {
             let secret = try await context.client.get(Secret.self, name: reference.name, namespace: reference.namespace)
+            // The bridge makes the lease its owner; a same-named Secret someone else made is not the tenant's.
+            guard let uid = lease.metadata.uid, (secret.metadata.ownerReferences ?? []).contains(where: { $0.uid == uid }) else { return nil }
             return (secret.data ?? [:]).compactMapValues { encoded in
                 Data(base64Encoded: encoded).map { String(decoding: $0, as: UTF8.self) }
             }

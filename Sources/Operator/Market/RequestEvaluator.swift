@@ -73,7 +73,7 @@ enum RequestEvaluator {
             tenantPubkey: request.tenant, requestEventId: request.id, relays: relays, image: request.image,
             command: request.command, args: request.args,
             env: request.env.isEmpty ? nil : request.env.map { LeaseEnvVar(name: $0.name, value: $0.value) },
-            envSecretRef: request.secretEnv.isEmpty ? nil : SecretReference(name: "\(name)-env", namespace: secretNamespace),
+            envSecretRef: request.secretEnv.isEmpty ? nil : SecretReference(name: CheckedLease.envSecretName(forLease: name), namespace: secretNamespace),
             resources: resources,
             ports: request.ports.isEmpty ? nil : request.ports.map {
                 LeasePort(port: $0.port, protocol: $0.protocol == .udp ? .udp : .tcp, name: $0.name)

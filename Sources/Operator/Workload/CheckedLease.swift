@@ -59,6 +59,11 @@ struct CheckedLease: Sendable {
         // configured with those values, and running it half-configured could do harm (e.g. with
         // default credentials). Keys must be valid both as Secret keys and as variable names,
         // since `envFrom` silently skips keys that are not variable names.
+        // Only the lease's own Secret: anything else would let whoever writes a lease copy any
+        // Secret of the cluster into a tenant's pod (a confused deputy).
+        if let envSecretRef = spec.envSecretRef, envSecretRef.name != Self.envSecretName(forLease: name) {
+            throw .foreignEnvSecret("\(envSecretRef.namespace)/\(envSecretRef.name)", expected: Self.envSecretName(forLease: name))
+        }
         if let envSecretRef = spec.envSecretRef, envSecretData == nil {
             throw .missingEnvSecret("\(envSecretRef.namespace)/\(envSecretRef.name)")
         }
@@ -70,6 +75,9 @@ struct CheckedLease: Sendable {
     }
 
     var isGPULease: Bool { spec.resources.gpus > 0 }
+
+    /// The one Secret a lease may take its private environment from.
+    static func envSecretName(forLease name: String) -> String { "\(name)-env" }
 
     /// Metadata for a child object: in the lease's namespace (unless it is the namespace itself),
     /// labelled, and owned by the lease.

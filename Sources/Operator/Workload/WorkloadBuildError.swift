@@ -22,6 +22,7 @@ public struct WorkloadBuildError: Error, CustomStringConvertible, Equatable, Sen
         case invalidEnvVarName(String)
         case invalidSecretKey(String)
         case missingEnvSecret(String)
+        case foreignEnvSecret(String, expected: String)
         case invalidRuntimeClass(String)
     }
 
@@ -47,6 +48,7 @@ public struct WorkloadBuildError: Error, CustomStringConvertible, Equatable, Sen
     public static func invalidEnvVarName(_ name: String) -> Self { .init(.invalidEnvVarName(name)) }
     public static func invalidSecretKey(_ key: String) -> Self { .init(.invalidSecretKey(key)) }
     public static func missingEnvSecret(_ reference: String) -> Self { .init(.missingEnvSecret(reference)) }
+    public static func foreignEnvSecret(_ reference: String, expected: String) -> Self { .init(.foreignEnvSecret(reference, expected: expected)) }
     public static func invalidRuntimeClass(_ name: String) -> Self { .init(.invalidRuntimeClass(name)) }
 
     public var description: String {
@@ -90,8 +92,11 @@ public struct WorkloadBuildError: Error, CustomStringConvertible, Equatable, Sen
         case let .invalidSecretKey(key):
             return "the env Secret has a key '\(key)' that is not a valid Secret key or environment variable name"
         case let .missingEnvSecret(reference):
-            return "the lease takes its private environment from Secret \(reference), but its data was not supplied; "
-                + "the workload is not started without it"
+            return "the lease takes its private environment from Secret \(reference), but its data was not supplied "
+                + "(the Secret is missing or not owned by this lease); the workload is not started without it"
+        case let .foreignEnvSecret(reference, expected):
+            return "the lease names Secret \(reference) for its private environment, but a lease may only use its own, '\(expected)', "
+                + "which the provider writes for it; no other Secret is ever copied into a tenant's pod"
         case let .invalidRuntimeClass(name):
             return "the provider's runtimeClassName '\(name)' is not a valid RuntimeClass name (a DNS subdomain)"
         }
