@@ -45,6 +45,10 @@ final class CashuBillingTests: XCTestCase {
         let mint = try bed.require("NCN_MINT_URL")
 
         try await bed.withKubernetes { admin in
+            // The Cashu rail needs the provider's lock key in its Secret.
+            var secret = Secret(metadata: ObjectMeta(name: "ncn-provider", namespace: "ncn-system"))
+            secret.stringData = [ComputeProvider.SecretKeys.cashuP2PKKey: SecretKey.generate().exportHex()]
+            _ = try await admin.apply(secret, fieldManager: "it-cashu-\(suffix)")
             let spec = ComputeProviderSpec(
                 relays: ["ws://127.0.0.1:17001"], pricing: Pricing(msatsPerCpuHour: 20_000, msatsPerGiBHour: 5_000),
                 payments: PaymentSettings(cashu: CashuRail(mints: [mint])),

@@ -95,13 +95,11 @@ public final class CashuPayments: Sendable {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let cacheKey = "\(rail.mints.sorted())|\(rail.unit.rawValue)|\(secret?.metadata.resourceVersion ?? "-")"
         if let cached = cache.withLock({ $0 }), cached.key == cacheKey { return cached.redeemer }
+        // Without a configured key the rail is off: a key made up here would change on every
+        // restart, and proofs locked to an announced key would become unspendable for us.
+        guard let keyText, !keyText.isEmpty else { throw CashuPaymentError.missingKey(reference) }
         let key: SecretKey
-        if let keyText, !keyText.isEmpty {
-            do { key = try SecretKey(hex: keyText) } catch { throw CashuPaymentError.badKey(reference) }
-        } else {
-            // Without a configured key nothing can be locked to the provider: locked tokens are refused.
-            key = SecretKey.generate()
-        }
+        do { key = try SecretKey(hex: keyText) } catch { throw CashuPaymentError.badKey(reference) }
         let configuration = try CashuRedeemerConfiguration(allowedMints: rail.mints, unit: rail.unit.rawValue)
         let redeemer = CashuRedeemer(configuration: configuration, key: key, vault: vault, logger: logger)
         cache.withLock { $0 = Cached(key: cacheKey, redeemer: redeemer) }
@@ -112,7 +110,7 @@ public final class CashuPayments: Sendable {
 /// Why a Cashu payment could not be taken; the message says what to fix.
 public struct CashuPaymentError: Error, CustomStringConvertible {
     private enum Code {
-        case notCashu(String), ended(String), noProvider(String), cashuNotAccepted, badKey(SecretReference)
+        case notCashu(String), ended(String), noProvider(String), cashuNotAccepted, badKey(SecretReference), missingKey(SecretReference)
     }
     private let code: Code
 
@@ -121,6 +119,7 @@ public struct CashuPaymentError: Error, CustomStringConvertible {
     static func noProvider(_ name: String) -> Self { .init(code: .noProvider(name)) }
     static let cashuNotAccepted = Self(code: .cashuNotAccepted)
     static func badKey(_ reference: SecretReference) -> Self { .init(code: .badKey(reference)) }
+    static func missingKey(_ reference: SecretReference) -> Self { .init(code: .missingKey(reference)) }
 
     public var description: String {
         switch code {
@@ -128,6 +127,9 @@ public struct CashuPaymentError: Error, CustomStringConvertible {
         case let .ended(lease): return "lease \(lease) has ended; it takes no more payments"
         case let .noProvider(name): return "the ComputeProvider '\(name)' does not exist"
         case .cashuNotAccepted: return "this provider accepts no Cashu payments (spec.payments.cashu is not set)"
+        case let .missingKey(reference):
+            return "the Cashu rail is off: Secret \(reference.namespace)/\(reference.name) has no '\(ComputeProvider.SecretKeys.cashuP2PKKey)' "
+                + "(a 64-hex secret key, not the provider's Nostr key); add one to take Cashu"
         case let .badKey(reference):
             return "the '\(ComputeProvider.SecretKeys.cashuP2PKKey)' in Secret \(reference.namespace)/\(reference.name) is not a 64-hex secret key"
         }

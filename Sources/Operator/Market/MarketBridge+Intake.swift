@@ -59,6 +59,14 @@ extension MarketBridge {
             logger.info("request refused", metadata: ["request": "\(request.id)", "why": "\(message)"])
             await reply(.error(context, message: message, code: code), key: key, relays: request.relays)
         case let .bid(draft):
+            // A Cashu lease needs a lock key the provider keeps; without one the rail is off.
+            if draft.lease.spec.paymentRail == .cashu, let cashu {
+                do { _ = try await cashu.redeemer() } catch {
+                    await reply(.error(context, message: "this provider cannot take Cashu right now; pay by Lightning", code: .policy), key: key,
+                                relays: request.relays)
+                    return
+                }
+            }
             await bid(draft, request: request, context: context, key: key)
         }
     }

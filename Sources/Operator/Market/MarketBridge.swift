@@ -95,6 +95,10 @@ public final class MarketBridge: Sendable {
             group.addTask { [self] in try await intake(pool: pool, key: key) }
             if let inventory {
                 let lockKey = try? await MarketIdentity.cashuLockKey(of: provider, client: client)
+                if provider.spec.payments.cashu != nil, lockKey == nil {
+                    logger.error("the Cashu rail is off: the provider's Secret has no valid cashu-p2pk-key; Cashu requests are refused and the offer lists Lightning only",
+                                 metadata: ["secret": "\(provider.spec.secretRef.namespace)/\(provider.spec.secretRef.name)"])
+                }
                 let offers = OfferPublisher(
                     provider: { [providers, options] in providers.get(ObjectKey(name: options.providerName)) }, inventory: inventory,
                     key: key, lockKey: lockKey, bidLifetime: options.bidLifetime, logger: Logger(label: "ncn.market.offer"),
