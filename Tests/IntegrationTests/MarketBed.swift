@@ -59,6 +59,12 @@ final class MarketBed {
                 payments: PaymentSettings(lightning: LightningRail(backend: .lnbits), cashu: CashuRail(mints: [try bed.require("NCN_MINT_URL")])),
                 secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system"))
             try change(&spec)
+            // Applied afresh: server-side apply keeps list items other tests' managers set (their
+            // relays), and a relay that is not running slows every publish.
+            try? await admin.delete(ComputeProvider.self, name: ComputeProvider.defaultName)
+            _ = try await eventually("the old ComputeProvider to be gone", timeout: .seconds(10)) { () -> Bool? in
+                (try? await admin.get(ComputeProvider.self, name: ComputeProvider.defaultName)) == nil ? true : nil
+            }
             _ = try await admin.apply(ComputeProvider(spec: spec), fieldManager: "it-e2e-\(suffix)")
             let kubeconfig = try await admin.operatorKubeconfig()
             let arguments = OperatorProcess.standaloneArguments(kubeconfig: kubeconfig, ["--payment-poll-interval", "300ms", "--bid-lifetime", "60s"])
