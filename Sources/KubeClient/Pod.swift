@@ -183,7 +183,7 @@ public struct PodStatus: Codable, Sendable, Equatable {
     public var hostIP: String?
     public var podIP: String?
     public var startTime: String?
-    public var containerStatuses: [JSONValue]?
+    public var containerStatuses: [ContainerStatus]?
 
     public struct Condition: Codable, Sendable, Equatable {
         public var type: String
@@ -201,4 +201,63 @@ public struct PodStatus: Codable, Sendable, Equatable {
     }
 
     public init(phase: String? = nil) { self.phase = phase }
+}
+
+/// One container's state as the kubelet reports it; only what the operator decides on.
+public struct ContainerStatus: Codable, Sendable, Equatable {
+    public var name: String
+    public var state: ContainerState?
+    public var ready: Bool?
+    public var restartCount: Int32?
+    public var image: String?
+
+    public init(name: String, state: ContainerState? = nil, ready: Bool? = nil, restartCount: Int32? = nil, image: String? = nil) {
+        self.name = name
+        self.state = state
+        self.ready = ready
+        self.restartCount = restartCount
+        self.image = image
+    }
+}
+
+/// Exactly one of waiting, running or terminated is set.
+public struct ContainerState: Codable, Sendable, Equatable {
+    public var waiting: Waiting?
+    public var running: Running?
+    public var terminated: Terminated?
+
+    public struct Waiting: Codable, Sendable, Equatable {
+        public var reason: String?
+        public var message: String?
+        public init(reason: String? = nil, message: String? = nil) {
+            self.reason = reason
+            self.message = message
+        }
+    }
+
+    public struct Running: Codable, Sendable, Equatable {
+        public var startedAt: String?
+        public init(startedAt: String? = nil) { self.startedAt = startedAt }
+    }
+
+    public struct Terminated: Codable, Sendable, Equatable {
+        public var exitCode: Int32
+        public var signal: Int32?
+        public var reason: String?
+        public var message: String?
+        public var finishedAt: String?
+        public init(exitCode: Int32, signal: Int32? = nil, reason: String? = nil, message: String? = nil, finishedAt: String? = nil) {
+            self.exitCode = exitCode
+            self.signal = signal
+            self.reason = reason
+            self.message = message
+            self.finishedAt = finishedAt
+        }
+    }
+
+    public init(waiting: Waiting? = nil, running: Running? = nil, terminated: Terminated? = nil) {
+        self.waiting = waiting
+        self.running = running
+        self.terminated = terminated
+    }
 }

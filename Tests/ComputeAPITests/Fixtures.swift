@@ -54,6 +54,7 @@ enum Fixtures {
             terminationReason: .durationElapsed
         )
         status.setEndpoints([LeaseEndpoint(name: "jupyter", host: "203.0.113.7", port: 31888, protocol: .tcp)])
+        status.exitCode = 0
         lease.status = status
         return lease
     }

@@ -30,16 +30,16 @@ final class LeaseLifecycleTests: XCTestCase {
     func testTheFinalizerComesFirstAndDeletionAlwaysFinalizes() {
         var lease = fixtureLease()
         lease.metadata.finalizers = nil
-        XCTAssertEqual(LeaseLifecycle.decide(lease, podPhase: nil, podReason: nil, now: t0), .addFinalizer)
+        XCTAssertEqual(LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: nil, podReason: nil), now: t0), .addFinalizer)
         lease.metadata.deletionTimestamp = "2027-01-01T00:00:00Z"
-        XCTAssertEqual(LeaseLifecycle.decide(lease, podPhase: nil, podReason: nil, now: t0), .finalize)
+        XCTAssertEqual(LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: nil, podReason: nil), now: t0), .finalize)
     }
 
     func testUnpaidLeasesWaitUntilTheBidExpires() {
         var lease = fixtureLease()
         lease.spec.bidExpiresAt = Timestamp(t0.addingTimeInterval(30))
-        XCTAssertEqual(LeaseLifecycle.decide(lease, podPhase: nil, podReason: nil, now: t0), .awaitPayment(until: t0.addingTimeInterval(30)))
-        guard case .end(.expired, .bidExpired, _) = LeaseLifecycle.decide(lease, podPhase: nil, podReason: nil, now: t0.addingTimeInterval(30)) else {
+        XCTAssertEqual(LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: nil, podReason: nil), now: t0), .awaitPayment(until: t0.addingTimeInterval(30)))
+        guard case .end(.expired, .bidExpired, _, _) = LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: nil, podReason: nil), now: t0.addingTimeInterval(30)) else {
             return XCTFail()
         }
         XCTAssertEqual(LeaseLifecycle.nextDeadline(lease, now: t0), t0.addingTimeInterval(30))
@@ -47,8 +47,8 @@ final class LeaseLifecycleTests: XCTestCase {
 
     func testPaidLeasesRunUntilPaymentPlusGraceRunsOut() {
         let lease = paid(fixtureLease(), since: t0, until: t0.addingTimeInterval(600))
-        XCTAssertEqual(LeaseLifecycle.decide(lease, podPhase: "Running", podReason: nil, now: t0.addingTimeInterval(659)), .run)
-        guard case .end(.expired, .paymentLapsed, let message) = LeaseLifecycle.decide(lease, podPhase: "Running", podReason: nil, now: t0.addingTimeInterval(660)) else {
+        XCTAssertEqual(LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: "Running", podReason: nil), now: t0.addingTimeInterval(659)), .run)
+        guard case .end(.expired, .paymentLapsed, let message, _) = LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: "Running", podReason: nil), now: t0.addingTimeInterval(660)) else {
             return XCTFail()
         }
         XCTAssertTrue(message.contains("grace"), message)
@@ -57,23 +57,66 @@ final class LeaseLifecycleTests: XCTestCase {
 
     func testTheDurationEndsTheLeaseEvenWhenPaidFurther() {
         let lease = paid(fixtureLease(), since: t0, until: t0.addingTimeInterval(7200))
-        XCTAssertEqual(LeaseLifecycle.decide(lease, podPhase: "Running", podReason: nil, now: t0.addingTimeInterval(3599)), .run)
-        guard case .end(.terminated, .durationElapsed, _) = LeaseLifecycle.decide(lease, podPhase: "Running", podReason: nil, now: t0.addingTimeInterval(3600)) else {
+        XCTAssertEqual(LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: "Running", podReason: nil), now: t0.addingTimeInterval(3599)), .run)
+        guard case .end(.terminated, .durationElapsed, _, _) = LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: "Running", podReason: nil), now: t0.addingTimeInterval(3600)) else {
             return XCTFail()
         }
     }
 
     func testThePodsEndIsTheLeasesEnd() {
         let lease = paid(fixtureLease(), since: t0, until: t0.addingTimeInterval(600))
-        guard case .end(.succeeded, .workloadExited, _) = LeaseLifecycle.decide(lease, podPhase: "Succeeded", podReason: nil, now: t0) else { return XCTFail() }
-        guard case .end(.failed, .workloadExited, _) = LeaseLifecycle.decide(lease, podPhase: "Failed", podReason: "Error", now: t0) else { return XCTFail() }
-        guard case .end(.terminated, .durationElapsed, _) = LeaseLifecycle.decide(lease, podPhase: "Failed", podReason: "DeadlineExceeded", now: t0) else { return XCTFail() }
+        guard case .end(.succeeded, .workloadExited, _, _) = LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: "Succeeded", podReason: nil), now: t0) else { return XCTFail() }
+        guard case .end(.failed, .workloadExited, _, _) = LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: "Failed", podReason: "Error"), now: t0) else { return XCTFail() }
+        guard case .end(.terminated, .durationElapsed, _, _) = LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: "Failed", podReason: "DeadlineExceeded"), now: t0) else { return XCTFail() }
+    }
+
+    func testTheExitCodeTravelsWithTheEnding() {
+        let lease = paid(fixtureLease(), since: t0, until: t0.addingTimeInterval(600))
+        XCTAssertEqual(LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: "Succeeded", exitCode: 0), now: t0),
+                       .end(.succeeded, .workloadExited, "The workload exited with code 0.", exitCode: 0))
+        XCTAssertEqual(LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: "Failed", exitCode: 3), now: t0),
+                       .end(.failed, .workloadExited, "The workload exited with code 3.", exitCode: 3))
+    }
+
+    func testAnImageThatCannotBePulledEndsTheLeaseAfterTheLimit() {
+        let lease = paid(fixtureLease(), since: t0, until: t0.addingTimeInterval(600))
+        let pulling = WorkloadObservation(podPhase: "Pending", waitingReason: "ImagePullBackOff",
+                                          waitingMessage: "Back-off pulling image \"r.example/x:1\"", image: "r.example/x:1", podCreatedAt: t0)
+        let limit = WorkloadObservation.pullFailureLimit
+        XCTAssertEqual(LeaseLifecycle.decide(lease, workload: pulling, now: t0.addingTimeInterval(limit - 1)), .run)
+        XCTAssertEqual(LeaseLifecycle.nextDeadline(lease, workload: pulling, now: t0), t0.addingTimeInterval(limit))
+        guard case let .end(.failed, .workloadNotStarted, message, nil) = LeaseLifecycle.decide(lease, workload: pulling, now: t0.addingTimeInterval(limit)) else {
+            return XCTFail()
+        }
+        XCTAssertTrue(message.contains("r.example/x:1") && message.contains("ImagePullBackOff") && message.contains("request again"), message)
+        // A name Kubernetes refuses can never be pulled: no need to wait.
+        let invalid = WorkloadObservation(podPhase: "Pending", waitingReason: "InvalidImageName", podCreatedAt: t0)
+        guard case .end(.failed, .workloadNotStarted, _, _) = LeaseLifecycle.decide(lease, workload: invalid, now: t0) else { return XCTFail() }
+        // Still pulling normally is no failure.
+        let creating = WorkloadObservation(podPhase: "Pending", waitingReason: "ContainerCreating", podCreatedAt: t0)
+        XCTAssertEqual(LeaseLifecycle.decide(lease, workload: creating, now: t0.addingTimeInterval(500)), .run)
+    }
+
+    func testTheObservationReadsTheWorkloadContainer() throws {
+        let json = """
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "workload", "creationTimestamp": "2027-01-15T08:00:00Z"},
+         "spec": {"containers": [{"name": "main", "image": "127.0.0.1:15001/ncn/exit:latest"}]},
+         "status": {"phase": "Failed", "reason": null, "containerStatuses": [
+           {"name": "main", "ready": false, "restartCount": 0, "image": "127.0.0.1:15001/ncn/exit:latest",
+            "state": {"terminated": {"exitCode": 3, "reason": "Error", "finishedAt": "2027-01-15T08:00:05Z"}}}]}}
+        """
+        let pod = try JSONDecoder().decode(Pod.self, from: Data(json.utf8))
+        let observed = WorkloadObservation(pod: pod)
+        XCTAssertEqual(observed.exitCode, 3)
+        XCTAssertEqual(observed.podPhase, "Failed")
+        XCTAssertEqual(observed.image, "127.0.0.1:15001/ncn/exit:latest")
+        XCTAssertEqual(observed.podCreatedAt, Timestamp(rfc3339: "2027-01-15T08:00:00Z")?.date)
     }
 
     func testTerminalLeasesAreDeleted() {
         var lease = paid(fixtureLease(), since: t0, until: t0.addingTimeInterval(600))
         lease.status?.phase = .expired
-        XCTAssertEqual(LeaseLifecycle.decide(lease, podPhase: nil, podReason: nil, now: t0), .delete)
+        XCTAssertEqual(LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: nil, podReason: nil), now: t0), .delete)
     }
 }
 

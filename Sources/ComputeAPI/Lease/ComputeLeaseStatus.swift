@@ -14,6 +14,8 @@ public struct ComputeLeaseStatus: Codable, Sendable, Equatable {
     public var ledger: LedgerSummary?
     public var message: String?
     public var terminationReason: TerminationReason?
+    /// The workload container's exit code, once it has exited.
+    public var exitCode: Int32?
 
     public init(
         phase: LeasePhase? = nil, conditions: [Condition]? = nil, paidUntil: Timestamp? = nil, endpoints: [LeaseEndpoint]? = nil,
@@ -53,6 +55,7 @@ public struct ComputeLeaseStatus: Codable, Sendable, Equatable {
         .optional("ledger", LedgerSummary.schema),
         .optional("message", .string("A human-readable account of the current state.").maxLength(32_768)),
         .optional("terminationReason", .string("Why the lease ended, in CamelCase: PaymentLapsed, BidExpired, DurationElapsed, "
-            + "TenantCancelled, ProviderTerminated, PolicyViolation or WorkloadExited.").pattern(Patterns.reason).length(1...128)),
+            + "TenantCancelled, ProviderTerminated, PolicyViolation, WorkloadExited or WorkloadNotStarted.").pattern(Patterns.reason).length(1...128)),
+        .optional("exitCode", .integer("The workload container's exit code, once it has exited.").range(Int64(Int32.min)...Int64(Int32.max))),
     ])
 }

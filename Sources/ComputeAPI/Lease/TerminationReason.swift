@@ -19,4 +19,6 @@ public struct TerminationReason: RawRepresentable, Codable, Sendable, Hashable, 
     public static let policyViolation: TerminationReason = "PolicyViolation"
     /// The container exited (see phase for success or failure).
     public static let workloadExited: TerminationReason = "WorkloadExited"
+    /// The container never started: its image could not be pulled, or it could not be created.
+    public static let workloadNotStarted: TerminationReason = "WorkloadNotStarted"
 }

@@ -12,8 +12,8 @@ enum LeaseDecision: Equatable {
     case awaitPayment(until: Date?)
     /// Paid and within its duration: converge the workload.
     case run
-    /// Record the terminal phase and reason, then delete the lease.
-    case end(LeasePhase, TerminationReason, String)
+    /// Record the terminal phase and reason (and the workload's exit code, if it exited), then delete the lease.
+    case end(LeasePhase, TerminationReason, String, exitCode: Int32? = nil)
     /// Already terminal in status: delete it (the finalizer does the rest).
     case delete
 }
@@ -23,7 +23,7 @@ enum LeaseLifecycle {
     /// Set once the final record went out, so a teardown that waits for its namespace does not repeat it.
     static let finalRecordPublished = "ncn.dev/final-record-published"
 
-    static func decide(_ lease: ComputeLease, podPhase: String?, podReason: String?, now: Date) -> LeaseDecision {
+    static func decide(_ lease: ComputeLease, workload: WorkloadObservation, now: Date) -> LeaseDecision {
         if lease.metadata.deletionTimestamp != nil { return .finalize }
         if !(lease.metadata.finalizers ?? []).contains(finalizer) { return .addFinalizer }
         let status = lease.status ?? ComputeLeaseStatus()
@@ -44,14 +44,17 @@ enum LeaseLifecycle {
         if let started = runningSince(lease), now >= started.addingTimeInterval(TimeInterval(lease.spec.durationSeconds)) {
             return .end(.terminated, .durationElapsed, "The requested duration of \(lease.spec.durationSeconds) s is over.")
         }
-        switch podPhase {
+        let code = workload.exitCode
+        switch workload.podPhase {
         case "Succeeded":
-            return .end(.succeeded, .workloadExited, "The workload exited successfully.")
-        case "Failed" where podReason == "DeadlineExceeded":
+            return .end(.succeeded, .workloadExited, "The workload exited with code \(code ?? 0).", exitCode: code ?? 0)
+        case "Failed" where workload.podReason == "DeadlineExceeded":
             return .end(.terminated, .durationElapsed, "The requested duration of \(lease.spec.durationSeconds) s is over.")
         case "Failed":
-            return .end(.failed, .workloadExited, "The workload failed\(podReason.map { " (\($0))" } ?? "").")
+            let how = code.map { "exited with code \($0)" } ?? "failed"
+            return .end(.failed, .workloadExited, "The workload \(how)\(workload.podReason.map { " (\($0))" } ?? "").", exitCode: code)
         default:
+            if let failure = workload.startFailure(now: now) { return .end(.failed, .workloadNotStarted, failure) }
             return .run
         }
     }
@@ -62,8 +65,9 @@ enum LeaseLifecycle {
     }
 
     /// When the reconciler must look again even if nothing changes: the next deadline.
-    static func nextDeadline(_ lease: ComputeLease, now: Date) -> Date? {
+    static func nextDeadline(_ lease: ComputeLease, workload: WorkloadObservation = WorkloadObservation(), now: Date) -> Date? {
         var deadlines: [Date] = []
+        if let startFailure = workload.startFailureDeadline { deadlines.append(startFailure) }
         if let paidUntil = lease.status?.paidUntil?.date {
             deadlines.append(paidUntil.addingTimeInterval(TimeInterval(lease.spec.graceSeconds)))
         }

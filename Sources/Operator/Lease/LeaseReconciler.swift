@@ -41,7 +41,8 @@ public enum LeaseReconciler {
         let now = context.now()
         let name = lease.metadata.name ?? ""
         let pod = context.pods.get(ObjectKey(namespace: LeaseWorkloadBuilder.namespaceName(forLease: name), name: LeaseObjectNames.pod))
-        let decision = LeaseLifecycle.decide(lease, podPhase: pod?.status?.phase, podReason: pod?.status?.reason, now: now)
+        let workload = WorkloadObservation(pod: pod)
+        let decision = LeaseLifecycle.decide(lease, workload: workload, now: now)
         switch decision {
         case .finalize:
             return try await finalize(lease, context)
@@ -50,8 +51,8 @@ public enum LeaseReconciler {
             return .awaitChange  // the patch comes back as a watch event
         case let .awaitPayment(until):
             return requeue(until: until, now: now)
-        case let .end(phase, reason, message):
-            try await end(lease, phase: phase, reason: reason, message: message, context)
+        case let .end(phase, reason, message, exitCode):
+            try await end(lease, phase: phase, reason: reason, message: message, exitCode: exitCode, context)
             return .awaitChange
         case .delete:
             try await deleteLease(lease, context)
@@ -103,7 +104,7 @@ public enum LeaseReconciler {
                 await context.events.record(.normal, reason: phase.rawValue, message: observed.message ?? phase.rawValue, about: reference(lease))
             }
         }
-        let deadline = LeaseLifecycle.nextDeadline(lease, now: now)
+        let deadline = LeaseLifecycle.nextDeadline(lease, workload: WorkloadObservation(pod: pod), now: now)
         return requeue(until: deadline, now: now)
     }
 
@@ -158,12 +159,14 @@ public enum LeaseReconciler {
     // MARK: Ending and teardown
 
     private static func end(
-        _ lease: ComputeLease, phase: LeasePhase, reason: TerminationReason, message: String, _ context: LeaseReconcilerContext
+        _ lease: ComputeLease, phase: LeasePhase, reason: TerminationReason, message: String, exitCode: Int32?,
+        _ context: LeaseReconcilerContext
     ) async throws {
         try await writeStatus(lease, context) { status in
             status.phase = phase
             status.terminationReason = reason
             status.message = message
+            status.exitCode = exitCode
         }
         await context.events.record(phase == .failed || phase == .expired ? .warning : .normal, reason: reason.rawValue,
                                     message: message, about: reference(lease))

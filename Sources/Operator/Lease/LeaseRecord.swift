@@ -11,6 +11,8 @@ public struct LeaseFinalRecord: Sendable, Equatable {
     public var phase: LeasePhase
     public var reason: TerminationReason
     public var message: String
+    /// The workload's exit code, when it exited.
+    public var exitCode: Int32?
     public var ledger: LedgerSummary
     /// How the tenant's request was encrypted ("nip44", "nip04"), so the last answer is too.
     public var replyEncryption: String?
@@ -26,6 +28,7 @@ public struct LeaseFinalRecord: Sendable, Equatable {
         phase = lease.status?.phase ?? .terminated
         reason = lease.status?.terminationReason ?? .providerTerminated
         message = lease.status?.message ?? "The lease was deleted."
+        exitCode = lease.status?.exitCode
         ledger = lease.status?.ledger ?? LedgerSummary()
         replyEncryption = lease.metadata.annotations?[MarketAnnotations.encryption]
         endedAt = lease.metadata.deletionTimestamp.flatMap { Timestamp(rfc3339: $0)?.date }

@@ -14,7 +14,7 @@ extension MarketBridge: LeaseFinalRecordSink {
         let at = record.endedAt.map(LeaseAnnouncement.seconds)
         // The 6900 for clients of this draft, and its NIP-90 7000 (success or error) for generic
         // ones; both with the ending's time, so that a repeat after a crash is the same event.
-        let ended = try ComputeResult.ended(context, reason: reason, message: record.message).sign(with: key, createdAt: at)
+        let ended = try ComputeResult.ended(context, reason: reason, exitCode: record.exitCode.map(Int.init), message: record.message).sign(with: key, createdAt: at)
         let feedback = try ComputeFeedback.ended(context, reason: reason, message: record.message).sign(with: key, createdAt: at)
         for event in [ended, feedback] {
             guard await publish(event, requestRelays: record.relays) else { throw MarketError.notPublished("final") }
@@ -29,6 +29,7 @@ extension MarketBridge: LeaseFinalRecordSink {
         case .tenantCancelled: return .cancelled
         case .policyViolation: return .policyViolation
         case .workloadExited: return record.phase == .succeeded ? .exited : .failed
+        case .workloadNotStarted: return .failed
         default: return .providerStopped
         }
     }
