@@ -238,9 +238,18 @@ private struct LNbitsProbe {
     func payments(memo: String) async throws -> [[String: Any]] {
         var components = URLComponents(string: self.url + "/api/v1/payments")!
         components.queryItems = [URLQueryItem(name: "memo", value: memo), URLQueryItem(name: "limit", value: "50")]
-        let output = try await runProcess("/usr/bin/curl", ["-sf", "-H", "X-Api-Key: \(self.invoiceKey)", components.url!.absoluteString])
-        let list = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]], output)
-        return list.filter { $0["memo"] as? String == memo }
+        // LNbits (SQLite) now and then answers a read with a 5xx while the NWC service writes:
+        // ask again rather than fail on the probe, and show what it said if it never answers.
+        var output = ""
+        for attempt in 1...5 {
+            output = try await runProcess("/usr/bin/curl", ["-s", "-H", "X-Api-Key: \(self.invoiceKey)", components.url!.absoluteString])
+            if let list = (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [[String: Any]] {
+                return list.filter { $0["memo"] as? String == memo }
+            }
+            if attempt < 5 { try await Task.sleep(for: .milliseconds(200 * attempt)) }
+        }
+        XCTFail("LNbits did not list the provider wallet's payments; it answered: \(output.prefix(500))")
+        return []
     }
 }
 
