@@ -5,8 +5,8 @@
 #
 #   node k (1..60): netns ncn-NAME, host veth ncnvK 172.31.250.(4k+1)/30, node eth0 172.31.250.(4k+2)/30,
 #                   pods on bridge cni0 172.30.K.0/24 inside the node.
-# The node reaches the host's loopback apiserver and registry at their usual 127.0.0.1 addresses
-# through testbed/node/nsforward.py. Nothing is written outside $STATE/nodes/NAME except the
+# The node reaches the host's loopback apiserver, registry and peers (relays, mint, LNbits) at
+# their usual 127.0.0.1 addresses through testbed/node/nsforward.py. Nothing is written outside $STATE/nodes/NAME except the
 # named netns (/run/netns/ncn-NAME), the host veth and the node's cgroups (ncn-NAME), all removed
 # by node_down. Sourced by scripts/testbed after k8s.sh and registry.sh.
 set -euo pipefail
@@ -236,8 +236,7 @@ node_up() {
   node_write_config "$name" "$k"
   node_make_cgroups "$name"
   rm -f "$dir/mntns"
-  k8s_spawn "nsforward-$name" python3 "$REPO_ROOT/testbed/node/nsforward.py" "/run/netns/ncn-$name" \
-    "127.0.0.1:$PORT_APISERVER" "$REGISTRY"
+  node_forward "$name"
   K8S_BIN="$K8S_BIN" k8s_spawn "node-$name" env K8S_BIN="$K8S_BIN" \
     nsenter --net="/run/netns/ncn-$name" unshare --mount --propagation private \
     bash "$REPO_ROOT/testbed/node/node-init.sh" "$dir"
@@ -250,6 +249,29 @@ node_up() {
   k8s_kubectl taint node "$name" node.kubernetes.io/not-ready:NoSchedule- >/dev/null 2>&1 || true
   printf 'NCN_REAL_NODE=%s\nNCN_REAL_NODE_IP=%s\n' "$name" "$(node_ip "$k")" > "$STATE/node-$name.env"
   node_log "$name Ready in $((SECONDS - started)) s at $(node_ip "$k") (logs: $dir/logs)"
+}
+
+# The host loopback services a node reaches at their usual 127.0.0.1 addresses, through
+# nsforward.py: the apiserver and registry (kubelet, containerd), and every peer the operator
+# talks to when it runs in the node as a hostNetwork pod (scripts/testbed up operator): the
+# relays, the Cashu mint and LNbits, on their actual ports (NCN_PORT_*).
+node_forward_addrs() {
+  local peer
+  echo "127.0.0.1:$PORT_APISERVER"
+  echo "$REGISTRY"
+  for peer in relay-sdk relay-py relay-noverify relay-auth mint lnbits; do echo "127.0.0.1:$(_peer_port "$peer")"; done
+}
+
+# Starts the node's nsforward, or restarts it when the list of addresses changed (a node
+# started by an older version of this script forwarded only the apiserver and the registry).
+node_forward() {
+  local name=$1 dir="$NODES_DIR/$1" addrs
+  addrs=$(node_forward_addrs)
+  if k8s_running "nsforward-$name" && [ "$(cat "$dir/nsforward.addrs" 2>/dev/null)" = "$addrs" ]; then return; fi
+  k8s_stop_one "nsforward-$name"
+  printf '%s\n' "$addrs" > "$dir/nsforward.addrs"
+  # shellcheck disable=SC2086
+  k8s_spawn "nsforward-$name" python3 "$REPO_ROOT/testbed/node/nsforward.py" "/run/netns/ncn-$name" $addrs
 }
 
 node_ready() {
