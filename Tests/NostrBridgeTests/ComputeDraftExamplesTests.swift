@@ -100,13 +100,13 @@ final class ComputeDraftExamplesTests: XCTestCase {
                     ComputeTag.endpoint, ComputeTag.paidUntil, ComputeTag.reason, ComputeTag.exitCode, ComputeTag.refund, ComputeTag.tranche,
                     ComputeTag.mint, ComputeTag.p2pk, ComputeTag.region, ComputeTag.capacity, ComputeTag.maxDuration, ComputeTag.maxGPUs,
                     ComputeTag.registry, ComputeTag.ports, ComputeTag.label, ComputeTag.lead, ComputeTag.bidLifetime, ComputeTag.relays,
-                    ComputeTag.replyRelays, ComputeTag.refunds] {
+                    ComputeTag.replyRelays, ComputeTag.refunds, ComputeTag.proofOfWork] {
             XCTAssertTrue(draft.contains("[\"\(tag)\""), "tag \(tag) is documented")
         }
         for reason: ComputeEndReason in [.exited, .durationEnded, .unpaid, .bidExpired, .cancelled, .failed, .providerStopped, .policyViolation] {
             XCTAssertTrue(draft.contains("`\(reason.rawValue)`"), reason.rawValue)
         }
-        for code: ComputeErrorCode in [.invalidRequest, .policy, .noCapacity, .bidTooLow, .payment, .failed] {
+        for code: ComputeErrorCode in [.invalidRequest, .policy, .noCapacity, .bidTooLow, .payment, .failed, .busy] {
             XCTAssertTrue(draft.contains("`\(code.rawValue)`"), code.rawValue)
         }
     }

@@ -10,13 +10,15 @@ public struct ComputeProviderSpec: Codable, Sendable, Equatable {
     public var serviceType: EndpointServiceType
     public var runtimeClassName: String?
     public var replyRelays: ReplyRelaySettings
+    public var intake: IntakeSettings
     public var secretRef: SecretReference
 
     public init(
         relays: [String], pricing: Pricing, billing: BillingSettings = BillingSettings(), payments: PaymentSettings,
         policy: WorkloadPolicy = WorkloadPolicy(), advertise: Advertisement? = nil,
         gpuNodeLabelKey: String = ComputeDefaults.gpuNodeLabelKey, serviceType: EndpointServiceType = ComputeDefaults.serviceType,
-        runtimeClassName: String? = nil, replyRelays: ReplyRelaySettings = ReplyRelaySettings(), secretRef: SecretReference
+        runtimeClassName: String? = nil, replyRelays: ReplyRelaySettings = ReplyRelaySettings(), intake: IntakeSettings = IntakeSettings(),
+        secretRef: SecretReference
     ) {
         self.relays = relays
         self.pricing = pricing
@@ -28,6 +30,7 @@ public struct ComputeProviderSpec: Codable, Sendable, Equatable {
         self.serviceType = serviceType
         self.runtimeClassName = runtimeClassName
         self.replyRelays = replyRelays
+        self.intake = intake
         self.secretRef = secretRef
     }
 
@@ -43,6 +46,7 @@ public struct ComputeProviderSpec: Codable, Sendable, Equatable {
         serviceType = try container.decodeIfPresent(EndpointServiceType.self, forKey: .serviceType) ?? ComputeDefaults.serviceType
         runtimeClassName = try container.decodeIfPresent(String.self, forKey: .runtimeClassName)
         replyRelays = try container.decodeIfPresent(ReplyRelaySettings.self, forKey: .replyRelays) ?? ReplyRelaySettings()
+        intake = try container.decodeIfPresent(IntakeSettings.self, forKey: .intake) ?? IntakeSettings()
         secretRef = try container.decode(SecretReference.self, forKey: .secretRef)
     }
 
@@ -63,6 +67,7 @@ public struct ComputeProviderSpec: Codable, Sendable, Equatable {
             + "containers; it must exist in the cluster. Omit to use the default runtime.")
             .pattern(Patterns.dnsSubdomain).length(1...253)),
         .optional("replyRelays", ReplyRelaySettings.schema.defaulting(.object([]))),
+        .optional("intake", IntakeSettings.schema.defaulting(.object([]))),
         .required("secretRef", SecretReference.schema("The Secret holding the provider's keys: nsec (the provider's Nostr key), "
             + "nwc-uri, lnbits-url and lnbits-invoice-key as its payment rails need. Keys never appear in this object.")),
     ])

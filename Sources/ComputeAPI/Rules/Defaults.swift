@@ -21,6 +21,12 @@ public enum ComputeDefaults {
     /// A week; longer rentals stream payments just the same but tie up hardware longer than most providers want.
     public static let maxDurationSeconds = 7 * 24 * 3600
     public static let maxGPUsPerLease = 8
+    /// Intake limits (IntakeSettings): generous for people, small against scripts.
+    public static let maxRequestAgeSeconds = 600
+    public static let requestsPerMinutePerTenant = 12
+    public static let maxUnpaidBidsPerTenant = 3
+    public static let maxUnpaidBids = 100
+    public static let errorRepliesPerSecond = 5
 }
 
 /// Hard bounds the schema enforces whatever the provider configures: they catch typos and keep

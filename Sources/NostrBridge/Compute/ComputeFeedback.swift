@@ -91,4 +91,6 @@ public struct ComputeErrorCode: RawRepresentable, Sendable, Hashable, Expressibl
     public static let payment: ComputeErrorCode = "payment"
     /// The lease failed on the provider's side.
     public static let failed: ComputeErrorCode = "failed"
+    /// Too many unpaid bids (the tenant's own, or everyone's): pay or cancel one, wait, or add proof of work.
+    public static let busy: ComputeErrorCode = "busy"
 }

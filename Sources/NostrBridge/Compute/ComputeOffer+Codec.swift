@@ -28,6 +28,7 @@ extension ComputeOffer {
         if !relays.isEmpty { tags.append([ComputeTag.relays] + relays) }
         if let replyRelays { tags.append([ComputeTag.replyRelays, String(replyRelays)]) }
         if let refunds { tags.append([ComputeTag.refunds, refunds]) }
+        if let minProofOfWork, minProofOfWork > 0 { tags.append([ComputeTag.proofOfWork, String(minProofOfWork)]) }
         if let expiration { tags.append([ComputeTag.expiration, String(expiration)]) }
         return EventBuilder(kind: ComputeKinds.offer, content: about, tags: tags)
     }
@@ -73,6 +74,7 @@ extension ComputeOffer {
             relays: Array(reader.first(ComputeTag.relays)?.dropFirst() ?? []),
             replyRelays: try reader.optionalInteger(ComputeTag.replyRelays).map { Int($0) },
             refunds: reader.value(ComputeTag.refunds),
+            minProofOfWork: try reader.optionalInteger(ComputeTag.proofOfWork).map { Int($0) },
             expiration: event.expiration, about: event.content)
     }
 

@@ -30,6 +30,8 @@ public struct ComputeOffer: Sendable, Hashable {
     public var replyRelays: Int?
     /// Whether it refunds unserved paid time (`["refunds", "none"|"cashu"]`, §7.6).
     public var refunds: String?
+    /// The NIP-13 difficulty a request needs (`["pow", n]`); requests below it are ignored.
+    public var minProofOfWork: Int?
     /// NIP-40 expiration, unix seconds.
     public var expiration: Int64?
     /// Human-readable text for the event's content.
@@ -40,7 +42,7 @@ public struct ComputeOffer: Sendable, Hashable {
         rails: [ComputeRail], cashu: ComputeCashuTerms? = nil, maxDurationSeconds: Int? = nil, maxGPUsPerLease: Int? = nil,
         allowedRegistries: [String] = [], portRange: ClosedRange<Int>? = nil, labels: [String: String] = [:],
         invoiceLeadSeconds: Int? = nil, bidLifetimeSeconds: Int? = nil, relays: [String] = [], replyRelays: Int? = nil, refunds: String? = nil,
-        expiration: Int64? = nil, about: String = ""
+        minProofOfWork: Int? = nil, expiration: Int64? = nil, about: String = ""
     ) {
         self.identifier = identifier
         self.region = region
@@ -60,6 +62,7 @@ public struct ComputeOffer: Sendable, Hashable {
         self.relays = relays
         self.replyRelays = replyRelays
         self.refunds = refunds
+        self.minProofOfWork = minProofOfWork
         self.expiration = expiration
         self.about = about
     }

@@ -44,6 +44,7 @@ public enum ComputeTag {
     public static let bidLifetime = "bid-lifetime"
     public static let replyRelays = "reply-relays"
     public static let refunds = "refunds"
+    public static let proofOfWork = "pow"
 }
 
 /// Keys of the request's `["param", key, value…]` tags. Any one of them marks a 5900 as a compute

@@ -2,6 +2,7 @@ import Billing
 import ComputeAPI
 import Foundation
 import KubeClient
+import Metrics
 import NostrBridge
 
 extension MarketBridge {
@@ -32,18 +33,24 @@ extension MarketBridge {
         let name = ComputeLease.name(forRequestEventId: event.id)
         // Idempotent: a request that already has a lease got its bid (the announcer re-sends it if needed).
         if leases.get(ObjectKey(name: name)) != nil { return }
+        // A request for other providers is not ours to read, count or correct.
+        let addressed = event.referencedPubkeys
+        guard addressed.isEmpty || addressed.contains(key.publicKey.hex) else { return }
+        guard let provider = providers.get(ObjectKey(name: options.providerName)) else { return }
+        let settings = provider.spec.intake
+        if case let .ignore(why) = gate.withLock({ $0.screen(event, settings: settings, now: now()) }) {
+            Counter(label: "ncn_requests_ignored_total").increment()
+            logger.debug("request ignored", metadata: ["request": "\(event.id)", "why": "\(why)"])
+            return
+        }
         let request: ComputeRequest
         do {
             guard case let .request(parsed) = try ComputeRequest.parse(event, key: key) else { return }
             request = parsed
         } catch {
-            // A request for other providers is not ours to correct.
-            let addressed = event.referencedPubkeys
-            guard addressed.isEmpty || addressed.contains(key.publicKey.hex) else { return }
             await reply(.error(Self.context(of: event, relay: relay), message: "\(error)", code: .invalidRequest), key: key)
             return
         }
-        guard let provider = providers.get(ObjectKey(name: options.providerName)) else { return }
         // A request from before this process started may have been answered and its lease ended
         // since: the relays remember our answer even though the cluster has forgotten the lease.
         if Double(event.createdAt) < startedAt.timeIntervalSince1970, await alreadyAnswered(event.id, pool: pool(), key: key) {
@@ -59,6 +66,18 @@ extension MarketBridge {
             logger.info("request refused", metadata: ["request": "\(request.id)", "why": "\(message)"])
             await reply(.error(context, message: message, code: code), key: key, relays: request.relays)
         case let .bid(draft):
+            // Read before taking the gate's lock: unpaidBids() takes it too.
+            let unpaid = unpaidBids()
+            switch gate.withLock({ $0.admitBid(tenant: event.pubkey, proofOfWork: event.proofOfWorkDifficulty, unpaid: unpaid,
+                                               settings: settings) }) {
+            case .admit, .ignore: break
+            case let .refuse(message, code):
+                logger.info("request refused", metadata: ["request": "\(request.id)", "why": "\(message)"])
+                await reply(.error(context, message: message, code: code), key: key, relays: request.relays)
+                return
+            case let .admitReplacing(weaker):
+                await withdraw(bidFor: weaker)
+            }
             // A Cashu lease needs a lock key the provider keeps; without one the rail is off.
             if draft.lease.spec.paymentRail == .cashu, let cashu {
                 do { _ = try await cashu.redeemer() } catch {
@@ -93,6 +112,10 @@ extension MarketBridge {
             logger.error("cannot create the lease for a bid", metadata: ["request": "\(request.id)", "error": "\(error)"])
             inventory?.release(reservation: request.id)
             return
+        }
+        gate.withLock {
+            $0.recordBid(IntakeGate.UnpaidBid(requestID: request.id, tenant: request.tenant,
+                                              proofOfWork: ProofOfWork.leadingZeroBits(hex: request.id) ?? 0, createdAt: now()))
         }
         if !draft.secretEnv.isEmpty { await storeSecretEnv(draft.secretEnv, for: created) }
         // The announcer publishes the bid, from the lease: one path, whether now or after a crash.
@@ -168,6 +191,44 @@ extension MarketBridge {
         return "cashuA" + base64
     }
 
+    // MARK: Unpaid bids
+
+    /// Every bid not paid yet: the leases the store holds, and bids made here that it has not shown yet.
+    func unpaidBids() -> [IntakeGate.UnpaidBid] {
+        var bids: [String: IntakeGate.UnpaidBid] = [:]
+        for lease in leases.all where lease.status?.paidUntil == nil && lease.metadata.deletionTimestamp == nil
+            && !(lease.status?.phase?.isTerminal ?? false)
+        {
+            let id = lease.spec.requestEventId
+            bids[id] = IntakeGate.UnpaidBid(
+                requestID: id, tenant: lease.spec.tenantPubkey, proofOfWork: ProofOfWork.leadingZeroBits(hex: id) ?? 0,
+                createdAt: lease.metadata.creationTimestamp.flatMap { Timestamp(rfc3339: $0)?.date } ?? now())
+        }
+        let known = Set(bids.keys)
+        let recent = gate.withLock { $0.recentBids(excluding: known, now: now()) }
+        for bid in recent { bids[bid.requestID] = bid }
+        return Array(bids.values)
+    }
+
+    /// Ends an unpaid bid to make room for a request with more proof of work: its bid expires now,
+    /// its capacity is released, and the lease controller ends it as an expired bid.
+    private func withdraw(bidFor requestID: String) async {
+        let name = ComputeLease.name(forRequestEventId: requestID)
+        gate.withLock { $0.forgetBid(requestID) }
+        inventory?.release(reservation: requestID)
+        struct Expire: Encodable {
+            struct Spec: Encodable { var bidExpiresAt: Timestamp }
+            var spec: Spec
+        }
+        do {
+            _ = try await client.patch(ComputeLease.self, name: name, .merge(encoding: Expire(spec: .init(bidExpiresAt: Timestamp(now())))))
+            Counter(label: "ncn_bids_withdrawn_total").increment()
+            logger.info("unpaid bid withdrawn for a request with more proof of work", metadata: ["lease": "\(name)"])
+        } catch {
+            logger.warning("cannot withdraw an unpaid bid", metadata: ["lease": "\(name)", "error": "\(error)"])
+        }
+    }
+
     // MARK: Helpers
 
     private func pool() -> RelayPool? { connection.withLock { $0?.pool } }
@@ -200,6 +261,13 @@ extension MarketBridge {
 
     /// An answer outside any lease (a refusal); `relays` are the request's own, when it could be read.
     func reply(_ feedback: ComputeFeedback, key: SecretKey, relays: [String] = []) async {
+        if feedback.status == .error {
+            let settings = providers.get(ObjectKey(name: options.providerName))?.spec.intake ?? IntakeSettings()
+            guard gate.withLock({ $0.mayRefuse(settings: settings, now: now()) }) else {
+                Counter(label: "ncn_refusals_unsent_total").increment()
+                return
+            }
+        }
         guard let event = try? feedback.sign(with: key) else { return }
         await publish(event, requestRelays: relays)
     }

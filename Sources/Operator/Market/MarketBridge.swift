@@ -45,6 +45,8 @@ public final class MarketBridge: Sendable {
     /// Announcement keys published by this process, per lease: the record the announcer trusts
     /// until the lease's own annotation (written after publishing) reaches the store.
     let announced = Mutex<[String: Set<String>]>([:])
+    /// Spam limits: rate buckets, the error budget and bids not yet in the store.
+    let gate = Mutex(IntakeGate())
     /// Requests older than this were possibly answered by an earlier process.
     let startedAt: Date
 

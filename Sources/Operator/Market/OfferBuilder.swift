@@ -51,6 +51,7 @@ public enum OfferBuilder {
             replyRelays: spec.replyRelays.maxPerRequest,
             // Unserved paid time is not refunded yet (§7.6): said up front, so tenants can choose.
             refunds: "none",
+            minProofOfWork: spec.intake.minProofOfWork > 0 ? spec.intake.minProofOfWork : nil,
             expiration: expiresAt,
             about: about(spec))
     }

@@ -1,0 +1,140 @@
+import ComputeAPI
+import Foundation
+import NostrBridge
+
+/// The checks a request passes before the operator does any work for it beyond the signature
+/// check, and the limits on answering strangers at all. IO-free: the bridge feeds it the event
+/// and the unpaid bids it knows of, and does what the verdict says.
+struct IntakeGate: Sendable {
+    enum Verdict: Equatable, Sendable {
+        case admit
+        /// Not answered: too old, too little work, too many requests from this key.
+        case ignore(String)
+        /// Answered with an error (if the error budget allows).
+        case refuse(String, ComputeErrorCode)
+        /// Admitted in place of the weakest unpaid bid, which is withdrawn.
+        case admitReplacing(requestID: String)
+    }
+
+    /// An unpaid bid as the gate ranks it: by proof of work, then by age.
+    struct UnpaidBid: Equatable, Sendable {
+        var requestID: String
+        var tenant: String
+        var proofOfWork: Int
+        var createdAt: Date
+    }
+
+    /// Tenants remembered for rate limiting (bounded memory). Forgetting a key costs nothing:
+    /// fresh keys are free, so a forgotten one is no better off than a new one.
+    static let trackedTenants = 10_000
+
+    private var buckets: [String: TokenBucket] = [:]
+    /// Bids made by this process, until the lease store shows them (its watch lags the create).
+    private var recent: [String: UnpaidBid] = [:]
+    private var errorBudget: TokenBucket?
+
+    /// Before the request is read: cheap checks only (no decryption, no parsing).
+    mutating func screen(_ event: NostrEvent, settings: IntakeSettings, now: Date) -> Verdict {
+        let created = Date(timeIntervalSince1970: TimeInterval(event.createdAt))
+        if created < now.addingTimeInterval(-TimeInterval(settings.maxRequestAgeSeconds)) {
+            return .ignore("older than \(settings.maxRequestAgeSeconds) s")
+        }
+        if created > now.addingTimeInterval(60) { return .ignore("dated in the future") }
+        if !event.satisfiesProofOfWork(minimum: settings.minProofOfWork) {
+            return .ignore("less than \(settings.minProofOfWork) bits of proof of work")
+        }
+        if !takeRequestToken(event.pubkey, perMinute: settings.requestsPerMinutePerTenant, now: now) {
+            return .ignore("more than \(settings.requestsPerMinutePerTenant) requests a minute from this key")
+        }
+        return .admit
+    }
+
+    /// Before a bid: whether one more unpaid bid fits, from this tenant and from everyone.
+    func admitBid(tenant: String, proofOfWork work: Int, unpaid: [UnpaidBid], settings: IntakeSettings) -> Verdict {
+        let own = unpaid.lazy.filter { $0.tenant == tenant }.count
+        if own >= settings.maxUnpaidBidsPerTenant {
+            return .refuse("you already hold \(own) unpaid bids here (at most \(settings.maxUnpaidBidsPerTenant)); "
+                + "pay or cancel one, or wait until they expire", .busy)
+        }
+        guard unpaid.count >= settings.maxUnpaidBids else { return .admit }
+        // Full: more work than the weakest unpaid bid takes its place; equal work does not, so
+        // a flood of cheap requests cannot push out a bid a tenant is about to pay.
+        let weakest = unpaid.min { ($0.proofOfWork, $0.createdAt) < ($1.proofOfWork, $1.createdAt) }
+        guard let weakest, work > weakest.proofOfWork else {
+            return .refuse("every unpaid bid slot is taken; try again in a few minutes, or send the request with at least "
+                + "\((weakest?.proofOfWork ?? 0) + 1) bits of NIP-13 proof of work", .busy)
+        }
+        return .admitReplacing(requestID: weakest.requestID)
+    }
+
+    var trackedCount: Int { buckets.count }
+
+    mutating func recordBid(_ bid: UnpaidBid) { recent[bid.requestID] = bid }
+
+    mutating func forgetBid(_ requestID: String) { recent[requestID] = nil }
+
+    /// Recorded bids the store does not show yet; those it shows, and old ones, are dropped.
+    mutating func recentBids(excluding known: Set<String>, now: Date) -> [UnpaidBid] {
+        recent = recent.filter { !known.contains($0.key) && $0.value.createdAt > now.addingTimeInterval(-60) }
+        return Array(recent.values)
+    }
+
+    /// Whether an error answer may go out now; refusals beyond the budget go unanswered.
+    mutating func mayRefuse(settings: IntakeSettings, now: Date) -> Bool {
+        let rate = Double(settings.errorRepliesPerSecond)
+        guard rate > 0 else { return false }
+        var bucket = errorBudget ?? TokenBucket(capacity: rate * 2, refillPerSecond: rate, now: now)
+        bucket.reconfigure(capacity: rate * 2, refillPerSecond: rate)
+        let allowed = bucket.take(now: now)
+        errorBudget = bucket
+        return allowed
+    }
+
+    private mutating func takeRequestToken(_ tenant: String, perMinute: Int, now: Date) -> Bool {
+        let capacity = Double(perMinute)
+        var bucket = buckets[tenant] ?? TokenBucket(capacity: capacity, refillPerSecond: capacity / 60, now: now)
+        bucket.reconfigure(capacity: capacity, refillPerSecond: capacity / 60)
+        let allowed = bucket.take(now: now)
+        buckets[tenant] = bucket
+        if buckets.count > Self.trackedTenants {
+            // Full buckets are as good as new ones: forget those first, then anyone.
+            buckets = buckets.filter { !$0.value.isFull(now: now) }
+            while buckets.count > Self.trackedTenants / 2, let any = buckets.keys.first(where: { $0 != tenant }) { buckets[any] = nil }
+        }
+        return allowed
+    }
+}
+
+/// A token bucket: `capacity` at once, refilled continuously.
+struct TokenBucket: Equatable, Sendable {
+    private(set) var tokens: Double
+    private(set) var capacity: Double
+    private(set) var refillPerSecond: Double
+    private var updated: Date
+
+    init(capacity: Double, refillPerSecond: Double, now: Date) {
+        self.capacity = capacity
+        self.refillPerSecond = refillPerSecond
+        tokens = capacity
+        updated = now
+    }
+
+    mutating func reconfigure(capacity: Double, refillPerSecond: Double) {
+        self.capacity = capacity
+        self.refillPerSecond = refillPerSecond
+        tokens = min(tokens, capacity)
+    }
+
+    func isFull(now: Date) -> Bool {
+        tokens + max(0, now.timeIntervalSince(updated)) * refillPerSecond >= capacity
+    }
+
+    mutating func take(now: Date) -> Bool {
+        let elapsed = max(0, now.timeIntervalSince(updated))
+        tokens = min(capacity, tokens + elapsed * refillPerSecond)
+        updated = now
+        guard tokens >= 1 else { return false }
+        tokens -= 1
+        return true
+    }
+}
