@@ -23,7 +23,8 @@ final class MarketPromisesTests: XCTestCase {
     /// §5, §10: one bid per request, even when it is read from two relays and even for encrypted
     /// answers, whose every re-send would otherwise be a new event.
     func testRequestsReadFromTwoRelaysGetExactlyOneBidAndOneFirstInvoiceEach() async throws {
-        try await market.withProvider { _, start in
+        // Six unpaid bids from one tenant: more than the default allows (MarketIntakeTests checks that).
+        try await market.withProvider({ $0.intake.maxUnpaidBidsPerTenant = 10 }) { _, start in
             let running = try start()
             defer { running.kill() }
             let tenant = try TenantClient(bed: market.bed)  // publishes to and reads from both relays

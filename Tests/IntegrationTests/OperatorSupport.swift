@@ -3,6 +3,9 @@ import Glibc
 #endif
 import ComputeAPI
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import KubeClient
 import XCTest
 
@@ -82,6 +85,16 @@ final class OperatorProcess {
             if bound == 0 { return port }
         }
         return Int.random(in: 20000...32000)
+    }
+
+    /// The operator's Prometheus text, from the address its arguments name.
+    func metrics() async throws -> String {
+        let arguments = process.arguments ?? []
+        guard let flag = arguments.firstIndex(of: "--metrics-bind-address"), flag + 1 < arguments.count,
+              let url = URL(string: "http://\(arguments[flag + 1])/metrics")
+        else { throw NSError(domain: "OperatorProcess", code: 2, userInfo: [NSLocalizedDescriptionKey: "no --metrics-bind-address"]) }
+        let (data, _) = try await URLSession.shared.data(from: url)
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// SIGKILL: a crash, with no chance to clean up.
