@@ -214,6 +214,17 @@ node_down_one() {
   rm -f "$STATE/node-$name.env"
 }
 
+# A real node stopped without 'down' (a reboot, a killed shell) leaves its Node object Ready:
+# nothing here marks it NotReady, so the scheduler would place pods where no kubelet runs.
+node_forget_stopped() {
+  local d name
+  for d in "$NODES_DIR"/*/; do
+    [ -d "$d" ] || continue
+    name=$(basename "$d")
+    k8s_running "node-$name" || k8s_kubectl delete node "$name" --ignore-not-found --wait=false --request-timeout=5s >/dev/null 2>&1 || true
+  done
+}
+
 node_down() {
   local d
   for d in "$NODES_DIR"/*/; do [ -d "$d" ] && node_down_one "$(basename "$d")"; done
