@@ -73,9 +73,13 @@ struct IntakeGate: Sendable {
 
     mutating func forgetBid(_ requestID: String) { recent[requestID] = nil }
 
+    /// How long a recorded bid counts without the store showing it. The store's watch lags a
+    /// create by milliseconds; a bid paid and deleted before anyone looked must not count for long.
+    static let recentBidWindow: TimeInterval = 10
+
     /// Recorded bids the store does not show yet; those it shows, and old ones, are dropped.
     mutating func recentBids(excluding known: Set<String>, now: Date) -> [UnpaidBid] {
-        recent = recent.filter { !known.contains($0.key) && $0.value.createdAt > now.addingTimeInterval(-60) }
+        recent = recent.filter { !known.contains($0.key) && $0.value.createdAt > now.addingTimeInterval(-Self.recentBidWindow) }
         return Array(recent.values)
     }
 

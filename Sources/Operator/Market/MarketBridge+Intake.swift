@@ -196,15 +196,17 @@ extension MarketBridge {
     /// Every bid not paid yet: the leases the store holds, and bids made here that it has not shown yet.
     func unpaidBids() -> [IntakeGate.UnpaidBid] {
         var bids: [String: IntakeGate.UnpaidBid] = [:]
-        for lease in leases.all where lease.status?.paidUntil == nil && lease.metadata.deletionTimestamp == nil
-            && !(lease.status?.phase?.isTerminal ?? false)
-        {
+        // Every lease the store shows, paid or not: a recorded bid is forgotten once it is there.
+        var known = Set<String>()
+        for lease in leases.all {
             let id = lease.spec.requestEventId
+            known.insert(id)
+            guard lease.status?.paidUntil == nil, lease.metadata.deletionTimestamp == nil,
+                  !(lease.status?.phase?.isTerminal ?? false) else { continue }
             bids[id] = IntakeGate.UnpaidBid(
                 requestID: id, tenant: lease.spec.tenantPubkey, proofOfWork: ProofOfWork.leadingZeroBits(hex: id) ?? 0,
                 createdAt: lease.metadata.creationTimestamp.flatMap { Timestamp(rfc3339: $0)?.date } ?? now())
         }
-        let known = Set(bids.keys)
         let recent = gate.withLock { $0.recentBids(excluding: known, now: now()) }
         for bid in recent { bids[bid.requestID] = bid }
         return Array(bids.values)
