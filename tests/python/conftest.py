@@ -49,3 +49,7 @@ def peer_env():
 @pytest.fixture(scope="session")
 def peers_sh():
     return str(REPO / "scripts" / "lib" / "peers.sh")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "realnode: needs the operator in-cluster and a real node (scripts/testbed up operator)")
