@@ -132,7 +132,7 @@ struct OperatorCommand: AsyncParsableCommand {
         var options = LeaseController.Options()
         options.workers = workers
         options.providerName = provider
-        let controller = LeaseController(client: client, finalRecords: market, options: options, logger: logger)
+        let controller = LeaseController(client: client, finalRecords: market, payments: billing, options: options, logger: logger)
         let elector = try leaderElect ? makeElector(client: client, logger: logger) : nil
         let controllers = LeaderGatedControllers(
             controller: controller, inventory: inventory, billing: billing, cashu: cashu, market: market, elector: elector)

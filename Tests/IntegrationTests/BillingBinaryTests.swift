@@ -75,6 +75,61 @@ final class BillingBinaryTests: XCTestCase {
         }
     }
 
+    /// Payments made 2 s before the bid expires and 2 s before grace ends, with billing's regular
+    /// poll two minutes away: billing's own wake-up at the deadline and the lease controller's last
+    /// look race to see them, and whichever comes first the lease goes on instead of ending with
+    /// the tenant's money. The invoices themselves expire with the bid and with grace.
+    func testPaymentsSecondsBeforeTheBidExpiresOrGraceEndsAreCreditedByALastLook() async throws {
+        let bed = try TestBed.load()
+        kubectl = CRDKubectl(binary: try bed.require("NCN_KUBECTL"), kubeconfig: try bed.require("NCN_KUBECONFIG"))
+        try installOperatorPrerequisites(kubectl)
+        try await bed.withKubernetes { admin in
+            try await writeProviderSecret(admin, lnbitsURL: try bed.require("NCN_LNBITS_URL"), invoiceKey: try bed.require("NCN_LNBITS_PROVIDER_INKEY"))
+            let spec = ComputeProviderSpec(
+                relays: ["ws://127.0.0.1:17001"], pricing: Pricing(msatsPerCpuHour: 20_000, msatsPerGiBHour: 5_000),
+                billing: BillingSettings(intervalSeconds: 20, graceSeconds: 6, invoiceLeadSeconds: 10),
+                payments: PaymentSettings(lightning: LightningRail(backend: .lnbits)),
+                secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system"))
+            _ = try await admin.apply(ComputeProvider(spec: spec), fieldManager: "it-billbin-\(suffix)")
+            let kubeconfig = try await admin.operatorKubeconfig()
+            let running = try OperatorProcess(arguments: OperatorProcess.standaloneArguments(kubeconfig: kubeconfig, ["--payment-poll-interval", "120s"]),
+                                              podName: "it-billbin-last")
+            defer { running.kill() }
+            let bidExpiry = Date().addingTimeInterval(14)
+            _ = try await admin.create(ComputeLease(name: leaseName, spec: ComputeLeaseSpec(
+                tenantPubkey: String(repeating: "c", count: 64), requestEventId: String(repeating: "e", count: 64),
+                relays: ["ws://127.0.0.1:17001"], image: "busybox:1.36", command: ["sleep", "3600"],
+                resources: LeaseResources(cpu: "900", memory: "64Mi"), durationSeconds: 3600,
+                pricePerIntervalMsats: 21_000, intervalSeconds: 20, graceSeconds: 6, paymentRail: .lightning,
+                bidExpiresAt: Timestamp(bidExpiry))))
+
+            let first = try await openInvoice(admin, tranche: 0, log: running)
+            XCTAssertLessThanOrEqual(first.expiresAt.date.timeIntervalSince(bidExpiry), 1, "the invoice expires with the bid, not after")
+            try await Task.sleep(for: .seconds(max(0, bidExpiry.timeIntervalSinceNow - 2)))
+            let paid = try await bed.tenantPaysWithLNbits(first.bolt11)
+            XCTAssertTrue((200..<300).contains(paid.status), paid.body)
+            let credited = try await eventually("the payment 2 s before bid expiry to be credited", timeout: .seconds(15)) { () -> ComputeLease? in
+                let lease = try await admin.get(ComputeLease.self, name: leaseName)
+                XCTAssertNotEqual(lease.status?.phase, .expired, "ended with the tenant's payment in: \(running.logText.suffix(3000))")
+                return lease.status?.ledger?.tranchesPaid == 1 ? lease : nil
+            }
+            let paidUntil = try XCTUnwrap(credited.status?.paidUntil?.date)
+
+            let second = try await openInvoice(admin, tranche: 1, log: running)
+            let graceEnds = paidUntil.addingTimeInterval(6)
+            XCTAssertLessThanOrEqual(second.expiresAt.date.timeIntervalSince(graceEnds), 1, "the invoice expires when grace ends, not after")
+            try await Task.sleep(for: .seconds(max(0, graceEnds.timeIntervalSinceNow - 2)))
+            let renewal = try await bed.tenantPaysWithLNbits(second.bolt11)
+            XCTAssertTrue((200..<300).contains(renewal.status), renewal.body)
+            let renewed = try await eventually("the payment 2 s before grace ends to be credited", timeout: .seconds(15)) { () -> ComputeLease? in
+                let lease = try await admin.get(ComputeLease.self, name: leaseName)
+                XCTAssertNotEqual(lease.status?.phase, .expired, "ended with the tenant's payment in: \(running.logText.suffix(3000))")
+                return lease.status?.ledger?.tranchesPaid == 2 ? lease : nil
+            }
+            XCTAssertEqual(renewed.status?.ledger?.msatsReceived, 42_000)
+        }
+    }
+
     private func openInvoice(_ admin: KubernetesClient, tranche: Int, log: OperatorProcess) async throws -> LedgerInvoice {
         do {
             return try await eventually("the invoice for tranche \(tranche)", timeout: .seconds(40)) { () -> LedgerInvoice? in

@@ -78,6 +78,9 @@ final class BillingLedgerTests: XCTestCase {
         XCTAssertEqual(due.state, .invoiceDue)
         XCTAssertEqual(due.issueTranche, 1)
         XCTAssertEqual(due.invoiceExpirySeconds, 180)
+        // An invoice made late (deep in grace) expires when the lease would end, not a minute later.
+        let late = try XCTUnwrap(plan(lease, at: paidAt.addingTimeInterval(600 + 50.5)))
+        XCTAssertEqual(late.invoiceExpirySeconds, 9, "grace ends at paid-until + 60 s")
 
         var now = paidAt.addingTimeInterval(480)
         for tranche in 1...2 {

@@ -11,7 +11,7 @@ import Synchronization
 /// once into the lease's status, and records where payments stand. Ending an unpaid lease is the
 /// lease controller's job (it reads the same `paidUntil`), so enforcement holds even if billing
 /// is down. Runs until cancelled, on the leader only.
-public final class BillingController: Sendable {
+public final class BillingController: PaymentLastLook {
     public struct Options: Sendable {
         public var providerName = ComputeProvider.defaultName
         /// How often an open invoice is looked up; the wallet's notifications, when it has them, only make it sooner.
@@ -125,6 +125,24 @@ public final class BillingController: Sendable {
     }
 
     // MARK: Lightning
+
+    /// Looks up every open invoice of the lease now, whatever the poll schedule, and credits
+    /// those paid. Called by the lease controller right before it ends a lease unpaid.
+    public func lastLook(at lease: ComputeLease) async throws -> Bool {
+        guard lease.spec.paymentRail == .lightning, let provider = providers.get(ObjectKey(name: options.providerName)),
+              let terms = BillingPlanner.terms(for: lease, invoiceLeadSeconds: provider.spec.billing.invoiceLeadSeconds),
+              let wallet = try await wallets.wallet(for: provider) else { return false }
+        var credited = false
+        for invoice in lease.status?.ledger?.invoices ?? [] where invoice.state == .open {
+            if case .settled = try await wallet.lookupInvoice(paymentHash: invoice.paymentHash) {
+                let credit = LedgerCredit(id: "ln:\(invoice.paymentHash)", rail: .lightning, msats: invoice.amountMsats, at: Timestamp(now()))
+                credited = try await self.credit(credit, settlingInvoice: invoice.paymentHash, toLease: lease.metadata.name ?? "", terms: terms)
+                    || credited
+            }
+        }
+        if credited { logger.info("a payment found by the last look before ending", metadata: ["lease": "\(lease.metadata.name ?? "")"]) }
+        return credited
+    }
 
     private func settle(_ invoice: LedgerInvoice, of name: String, wallet: any LightningWallet, terms: BillingTerms) async throws -> Bool {
         switch try await wallet.lookupInvoice(paymentHash: invoice.paymentHash) {

@@ -16,8 +16,6 @@ struct BillingPlan: Equatable {
 }
 
 enum BillingPlanner {
-    /// Invoices live at least this long, so a tenant always has time to pay.
-    static let minimumInvoiceExpirySeconds = 60
 
     /// nil when the lease is past billing: being deleted or already ended.
     static func plan(_ lease: ComputeLease, invoiceLeadSeconds: Int, pollInterval: TimeInterval, now: Date) -> BillingPlan? {
@@ -48,7 +46,9 @@ enum BillingPlanner {
 
         let open = invoices.filter { $0.state == .open }
         let payableUntil = paidUntil.map { $0.addingTimeInterval(TimeInterval(terms.graceSeconds)) } ?? bidExpiry
-        let expiry = max(minimumInvoiceExpirySeconds, Int((payableUntil?.timeIntervalSince(now) ?? TimeInterval(terms.intervalSeconds)).rounded(.up)))
+        // Never payable past the instant the lease ends without it: a payment after that would be
+        // taken for nothing. (The lease controller's last look catches one made just before.)
+        let expiry = max(1, Int((payableUntil?.timeIntervalSince(now) ?? TimeInterval(terms.intervalSeconds)).rounded(.down)))
 
         var wakeUps = [decision.nextCheck].compactMap { $0 }
         if !open.isEmpty { wakeUps.append(now.addingTimeInterval(pollInterval)) }

@@ -31,13 +31,18 @@ public final class LeaseController: Sendable {
     private let client: KubernetesClient
     private let options: Options
     private let finalRecords: any LeaseFinalRecordSink
+    private let payments: (any PaymentLastLook)?
     private let logger: Logger
     private let stats = Mutex(Statistics())
 
-    public init(client: KubernetesClient, finalRecords: any LeaseFinalRecordSink, options: Options = Options(), logger: Logger) {
+    public init(
+        client: KubernetesClient, finalRecords: any LeaseFinalRecordSink, payments: (any PaymentLastLook)? = nil, options: Options = Options(),
+        logger: Logger
+    ) {
         self.client = client
         self.options = options
         self.finalRecords = finalRecords
+        self.payments = payments
         self.logger = logger
         self.queue = WorkQueue(clock: ContinuousClock(), errorPolicy: options.errorPolicy)
     }
@@ -115,7 +120,7 @@ public final class LeaseController: Sendable {
             let context = LeaseReconcilerContext(
                 client: client, provider: { [providers, options] in providers.get(ObjectKey(name: options.providerName)) },
                 pods: pods, nodes: nodes, events: EventRecorder(client: client, logger: logger), finalRecords: finalRecords,
-                logger: logger)
+                payments: payments, logger: logger)
             do {
                 let action = try await LeaseReconciler.reconcile(lease, context)
                 stats.withLock { $0.reconciles += 1 }

@@ -13,12 +13,15 @@ public struct LeaseReconcilerContext: Sendable {
     public var nodes: Store<Node>
     public var events: EventRecorder
     public var finalRecords: any LeaseFinalRecordSink
+    /// Billing's last look at the wallet before a lease ends unpaid; nil: end without one.
+    public var payments: (any PaymentLastLook)?
     public var now: @Sendable () -> Date
     public var logger: Logger
 
     public init(
         client: KubernetesClient, provider: @escaping @Sendable () -> ComputeProvider?, pods: Store<Pod>, nodes: Store<Node>,
-        events: EventRecorder, finalRecords: any LeaseFinalRecordSink, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        events: EventRecorder, finalRecords: any LeaseFinalRecordSink, payments: (any PaymentLastLook)? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.client = client
         self.provider = provider
@@ -26,6 +29,7 @@ public struct LeaseReconcilerContext: Sendable {
         self.nodes = nodes
         self.events = events
         self.finalRecords = finalRecords
+        self.payments = payments
         self.now = now
         self.logger = logger
     }
@@ -52,6 +56,20 @@ public enum LeaseReconciler {
         case let .awaitPayment(until):
             return requeue(until: until, now: now)
         case let .end(phase, reason, message, exitCode):
+            if let payments = context.payments, LastLookPolicy.applies(to: lease, reason: reason) {
+                do {
+                    if try await payments.lastLook(at: lease) { return .awaitChange }  // credited: the new status decides
+                } catch {
+                    let deadline = LastLookPolicy.deadline(of: lease) ?? now
+                    if now < deadline.addingTimeInterval(LastLookPolicy.patience) {
+                        context.logger.warning("cannot ask the wallet before ending an unpaid lease; asking again",
+                                               metadata: ["lease": "\(name)", "error": "\(error)"])
+                        return .requeue(after: LastLookPolicy.retry)
+                    }
+                    context.logger.error("ending an unpaid lease without a last look at the wallet, which did not answer",
+                                         metadata: ["lease": "\(name)", "error": "\(error)"])
+                }
+            }
             try await end(lease, phase: phase, reason: reason, message: message, exitCode: exitCode, context)
             return .awaitChange
         case .delete:
