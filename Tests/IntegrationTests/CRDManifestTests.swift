@@ -305,7 +305,9 @@ final class CRDManifestTests: XCTestCase {
         relays: ["ws://127.0.0.1:17001", "ws://127.0.0.1:17002"],
         pricing: Pricing(msatsPerCpuHour: 20_000, msatsPerGiBHour: 5_000, msatsPerGpuHour: ["NVIDIA-H100-80GB-HBM3": 2_500_000]),
         payments: PaymentSettings(lightning: LightningRail(backend: .lnbits), cashu: CashuRail(mints: ["http://127.0.0.1:13338"])),
-        policy: WorkloadPolicy(allowedRegistries: ["ghcr.io"], blockedTenants: [String(repeating: "ab", count: 32)]),
+        policy: WorkloadPolicy(allowedRegistries: ["ghcr.io"], blockedTenants: [String(repeating: "ab", count: 32)],
+                               egress: EgressSettings(blockedCIDRs: ["203.0.113.0/24", "2001:db8::/32"],
+                                                      dns: ClusterDNS(addresses: ["169.254.20.10"]))),
         advertise: Advertisement(region: "devnet", labels: ["tier": "test"]),
         runtimeClassName: "gvisor",
         secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system")))

@@ -63,20 +63,44 @@ final class WorkloadNetworkPolicyTests: XCTestCase {
         XCTAssertEqual(egress.spec?["policyTypes"], .array([.string("Egress")]))
         guard case let .array(rules)? = egress.spec?["egress"] else { return XCTFail("no egress rules") }
         XCTAssertEqual(rules.count, 2)
-        XCTAssertEqual(rules[0], .object(["ports": .array([
-            .object(["port": .number(53), "protocol": .string("UDP")]),
-            .object(["port": .number(53), "protocol": .string("TCP")]),
-        ])]), "DNS to any resolver")
+        XCTAssertEqual(rules[0], .object([
+            "ports": .array([
+                .object(["port": .number(53), "protocol": .string("UDP")]),
+                .object(["port": .number(53), "protocol": .string("TCP")]),
+            ]),
+            "to": .array([.object([
+                "namespaceSelector": .object([:]),
+                "podSelector": .object(["matchLabels": .object(["k8s-app": .string("kube-dns")])]),
+            ])]),
+        ]), "DNS to the cluster resolver's Pods only")
         XCTAssertNil(rules[1]["ports"], "every port to public addresses")
         XCTAssertEqual(rules[1]["to"], .array([
             .object(["ipBlock": .object(["cidr": .string("0.0.0.0/0"), "except": .array([
                 "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-                "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
+                "192.0.0.0/24", "192.168.0.0/16", "168.63.129.16/32", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
             ].map(JSONValue.string))])]),
             .object(["ipBlock": .object(["cidr": .string("::/0"), "except": .array([
-                "::1/128", "fc00::/7", "fe80::/10", "ff00::/8",
+                "::1/128", "64:ff9b::/96", "64:ff9b:1::/48", "fc00::/7", "fe80::/10", "ff00::/8",
             ].map(JSONValue.string))])]),
         ]))
+    }
+
+    /// The provider's own ranges join the exceptions by family; DNS can name addresses, be
+    /// opened to any address, or (nothing named) be left out rather than allowed everywhere.
+    func testProviderRangesAndResolverSettings() throws {
+        var provider = F.provider()
+        provider.policy.egress = EgressSettings(blockedCIDRs: ["203.0.113.0/24", "2001:DB8::/32", "not-a-cidr", "10.0.0.1/33"],
+                                                dns: ClusterDNS(podLabels: [:], addresses: ["169.254.20.10"]))
+        let workload = try LeaseWorkloadBuilder.build(lease: F.cpuLease, provider: provider, envSecretData: nil, nodeAddresses: ["198.51.100.4"])
+        let egress = try XCTUnwrap(workload.networkPolicies.first { $0.metadata.name == "allow-egress" })
+        guard case let .array(rules)? = egress.spec?["egress"] else { return XCTFail("no egress rules") }
+        XCTAssertEqual(rules[0]["to"], .array([.object(["ipBlock": .object(["cidr": .string("169.254.20.10/32")])])]))
+        guard case let .array(blocks)? = rules[1]["to"], case let .array(v4)? = blocks[0]["ipBlock"]?["except"],
+              case let .array(v6)? = blocks[1]["ipBlock"]?["except"] else { return XCTFail("no ipBlocks") }
+        XCTAssertEqual(Array(v4.suffix(2)), [.string("203.0.113.0/24"), .string("198.51.100.4/32")])
+        XCTAssertEqual(v6.last, .string("2001:db8::/32"))
+        XCTAssertEqual(NetworkPolicyBuilder.dns(ClusterDNS(anyAddress: true))?["to"], nil, "open DNS: no destination limit")
+        XCTAssertNil(NetworkPolicyBuilder.dns(ClusterDNS(podLabels: [:])), "no resolver named: no DNS rule at all")
     }
 
     /// The addresses that matter most are each inside some excepted range.

@@ -9,12 +9,15 @@ public struct WorkloadPolicy: Codable, Sendable, Equatable {
     /// Run every lease as non-root (`runAsNonRoot`, Pod Security `restricted`). Off by default:
     /// most public images, CUDA bases among them, run as root and would fail after being paid for.
     public var requireNonRoot: Bool
+    public var egress: EgressSettings
 
     public init(
         allowedRegistries: [String]? = nil, portRange: PortRange = PortRange(), maxDurationSeconds: Int = ComputeDefaults.maxDurationSeconds,
-        blockedTenants: [String]? = nil, maxGPUsPerLease: Int = ComputeDefaults.maxGPUsPerLease, requireNonRoot: Bool = false
+        blockedTenants: [String]? = nil, maxGPUsPerLease: Int = ComputeDefaults.maxGPUsPerLease, requireNonRoot: Bool = false,
+        egress: EgressSettings = EgressSettings()
     ) {
         self.requireNonRoot = requireNonRoot
+        self.egress = egress
         self.allowedRegistries = allowedRegistries
         self.portRange = portRange
         self.maxDurationSeconds = maxDurationSeconds
@@ -30,6 +33,7 @@ public struct WorkloadPolicy: Codable, Sendable, Equatable {
         blockedTenants = try container.decodeIfPresent([String].self, forKey: .blockedTenants)
         maxGPUsPerLease = try container.decodeIfPresent(Int.self, forKey: .maxGPUsPerLease) ?? ComputeDefaults.maxGPUsPerLease
         requireNonRoot = try container.decodeIfPresent(Bool.self, forKey: .requireNonRoot) ?? false
+        egress = try container.decodeIfPresent(EgressSettings.self, forKey: .egress) ?? EgressSettings()
     }
 
     /// Whether `image` comes from an allowed registry. A prefix matches at a path boundary, so
@@ -72,6 +76,7 @@ public struct WorkloadPolicy: Codable, Sendable, Equatable {
             .range(ComputeLimits.gpus).defaulting(.integer(Int64(ComputeDefaults.maxGPUsPerLease)))),
         .optional("requireNonRoot", .boolean("Run every lease as a non-root user (runAsNonRoot, Pod Security restricted). "
             + "Images that need root then fail to start, so only set it when tenants know.").defaulting(.bool(false))),
+        .optional("egress", EgressSettings.schema.defaulting(.object([]))),
     ])
 }
 

@@ -8,6 +8,14 @@ public enum Patterns {
     public static let quantity =
         #"^(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"#
 
+    /// An IPv4 range (a.b.c.d/0-32) or an IPv6 range (hex groups and colons, /0-128); the
+    /// operator checks the address itself again before using it.
+    public static let cidr =
+        #"^((([0-9]{1,3}\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2]))|([0-9a-fA-F]*:[0-9a-fA-F:.]*/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8])))$"#
+
+    /// An IPv4 or IPv6 address, loosely; checked again before use.
+    public static let ipAddress = #"^((([0-9]{1,3}\.){3}[0-9]{1,3})|([0-9a-fA-F]*:[0-9a-fA-F:.]*))$"#
+
     /// A relay address: ws:// or wss://, a host, an optional path; no spaces.
     public static let relayURL = #"^wss?://[^\s/?#]+(/[^\s]*)?$"#
 

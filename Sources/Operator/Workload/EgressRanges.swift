@@ -29,6 +29,7 @@ public enum EgressRanges {
         "172.16.0.0/12",  // RFC 1918
         "192.0.0.0/24",  // IETF protocol assignments
         "192.168.0.0/16",  // RFC 1918
+        "168.63.129.16/32",  // Azure's wire server: public, but it serves the node's platform agent
         "198.18.0.0/15",  // benchmarking, used internally by some networks
         "224.0.0.0/4",  // multicast: discovery protocols on the provider's LAN
         "240.0.0.0/4",  // reserved and broadcast
@@ -39,6 +40,8 @@ public enum EgressRanges {
     /// not inside ::/0, because Go compares them as IPv4 addresses.
     public static let blockedIPv6 = [
         "::1/128",  // loopback
+        "64:ff9b::/96",  // NAT64 well-known prefix: would reach any IPv4 address, private ones included
+        "64:ff9b:1::/48",  // NAT64 local-use prefix (RFC 8215)
         "fc00::/7",  // unique local, including fd00:ec2::254 (AWS metadata)
         "fe80::/10",  // link-local
         "ff00::/8",  // multicast
@@ -52,6 +55,20 @@ public enum EgressRanges {
             if isIPv4(address) { ipv4.insert(address + "/32") } else if isIPv6(address) { ipv6.insert(address.lowercased() + "/128") }
         }
         return (ipv4.sorted(), ipv6.sorted())
+    }
+
+    /// The provider's extra ranges by family; anything that is not a CIDR is left out (the
+    /// schema refuses most such entries already, and the apiserver would refuse the policy).
+    public static func cidrs(_ ranges: [String]) -> (ipv4: [String], ipv6: [String]) {
+        var ipv4: [String] = [], ipv6: [String] = []
+        for range in ranges {
+            let parts = range.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2, let bits = Int(parts[1]), parts[1].allSatisfy(\.isNumber) else { continue }
+            let address = String(parts[0])
+            if isIPv4(address), (0...32).contains(bits) { ipv4.append(range) }
+            else if isIPv6(address), (0...128).contains(bits) { ipv6.append(address.lowercased() + "/\(bits)") }
+        }
+        return (ipv4, ipv6)
     }
 
     static func isIPv4(_ text: String) -> Bool {

@@ -41,7 +41,7 @@ public enum LeaseWorkloadBuilder {
             namespace: NamespaceBuilder.build(checked),
             resourceQuota: ResourceQuotaBuilder.build(checked),
             limitRange: LimitRangeBuilder.build(checked),
-            networkPolicies: NetworkPolicyBuilder.build(checked, nodeAddresses: nodeAddresses),
+            networkPolicies: NetworkPolicyBuilder.build(checked, nodeAddresses: nodeAddresses, settings: provider.policy.egress),
             envSecret: EnvSecretBuilder.build(checked),
             pod: PodBuilder.build(checked),
             service: ServiceBuilder.build(checked)

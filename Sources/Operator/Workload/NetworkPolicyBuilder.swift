@@ -6,8 +6,8 @@ import KubeClient
 /// default-deny policy makes anything not allowed below impossible, including traffic a later
 /// change of the allow rules forgets.
 enum NetworkPolicyBuilder {
-    static func build(_ lease: CheckedLease, nodeAddresses: [String] = []) -> [NetworkPolicy] {
-        var policies = [defaultDeny(lease), egress(lease, nodeAddresses: nodeAddresses)]
+    static func build(_ lease: CheckedLease, nodeAddresses: [String] = [], settings: EgressSettings = EgressSettings()) -> [NetworkPolicy] {
+        var policies = [defaultDeny(lease), egress(lease, nodeAddresses: nodeAddresses, settings: settings)]
         if let ingress = ingress(lease) { policies.append(ingress) }
         return policies
     }
@@ -33,27 +33,45 @@ enum NetworkPolicyBuilder {
         ])
     }
 
-    /// DNS to any address, and everything else to public addresses only, minus the nodes' own
-    /// addresses: a node's public IP serves the kubelet and SSH, not the tenant.
+    /// DNS to the cluster resolver only, and everything else to public addresses only, minus the
+    /// nodes' own addresses (a node's public IP serves the kubelet and SSH, not the tenant) and
+    /// the provider's `blockedCIDRs`.
     ///
-    /// DNS is allowed on port 53 to any destination rather than to kube-system's DNS Pods:
-    /// the cluster resolver may be CoreDNS Pods, a node-local cache on 169.254.20.10, or a resolver
-    /// on the host network, which no Pod selector matches; and the `kubernetes.io/metadata.name`
-    /// label that would select kube-system only exists from Kubernetes 1.21. What this opens is
-    /// port 53 on private addresses, which offers a tenant nothing the open internet does not
-    /// already (any public resolver, DNS tunnelling).
-    static func egress(_ lease: CheckedLease, nodeAddresses: [String] = []) -> NetworkPolicy {
-        let dns = JSONValue.object(["ports": .array([portRule(53, .udp), portRule(53, .tcp)])])
+    /// The resolver is named by its Pods' labels in every namespace (`namespaceSelector: {}`),
+    /// because the `kubernetes.io/metadata.name` label that would select kube-system only exists
+    /// from Kubernetes 1.21, and a Service IP cannot be used: CNIs match policies after kube-proxy
+    /// has rewritten it to a Pod's. Resolvers that are not Pods (a node-local cache on
+    /// 169.254.20.10, a host-network resolver) are listed by address. Open DNS would let a tenant
+    /// reach any resolver and tunnel through it, and reach port 53 of private addresses.
+    static func egress(_ lease: CheckedLease, nodeAddresses: [String] = [], settings: EgressSettings = EgressSettings()) -> NetworkPolicy {
         let nodes = EgressRanges.hostRanges(nodeAddresses)
+        let extra = EgressRanges.cidrs(settings.blockedCIDRs)
         let internet = JSONValue.object(["to": .array([
-            ipBlock(EgressRanges.allIPv4, except: EgressRanges.blockedIPv4 + nodes.ipv4),
-            ipBlock(EgressRanges.allIPv6, except: EgressRanges.blockedIPv6 + nodes.ipv6),
+            ipBlock(EgressRanges.allIPv4, except: EgressRanges.blockedIPv4 + extra.ipv4 + nodes.ipv4),
+            ipBlock(EgressRanges.allIPv6, except: EgressRanges.blockedIPv6 + extra.ipv6 + nodes.ipv6),
         ])])
         return policy(lease, name: LeaseObjectNames.egressPolicy, [
             "podSelector": .object([:]),
             "policyTypes": .array([.string("Egress")]),
-            "egress": .array([dns, internet]),
+            "egress": .array([dns(settings.dns), internet].compactMap { $0 }),
         ])
+    }
+
+    /// Nil when no resolver is named at all: then there is no DNS rule (a rule without `to`
+    /// would allow every destination).
+    static func dns(_ resolver: ClusterDNS) -> JSONValue? {
+        let ports = JSONValue.array([portRule(53, .udp), portRule(53, .tcp)])
+        guard !resolver.anyAddress else { return .object(["ports": ports]) }
+        var peers: [JSONValue] = []
+        if !resolver.podLabels.isEmpty {
+            peers.append(.object([
+                "namespaceSelector": .object([:]),
+                "podSelector": .object(["matchLabels": .object(resolver.podLabels.mapValues(JSONValue.string))]),
+            ]))
+        }
+        let hosts = EgressRanges.hostRanges(resolver.addresses)
+        for range in hosts.ipv4 + hosts.ipv6 { peers.append(.object(["ipBlock": .object(["cidr": .string(range)])])) }
+        return peers.isEmpty ? nil : .object(["ports": ports, "to": .array(peers)])
     }
 
     private static func policy(_ lease: CheckedLease, name: String, _ spec: [String: JSONValue]) -> NetworkPolicy {
