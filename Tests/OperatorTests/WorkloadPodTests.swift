@@ -31,7 +31,7 @@ final class WorkloadPodTests: XCTestCase {
         let container = spec.containers[0]
         XCTAssertEqual(container.name, "main")
         XCTAssertEqual(container.image, "ghcr.io/nostr-compute/echo:1.0")
-        XCTAssertNil(container.imagePullPolicy)
+        XCTAssertEqual(container.imagePullPolicy, "Always", "the registry is asked every time, never the node's cache")
         XCTAssertEqual(container.command, ["/bin/echo-server"])
         XCTAssertEqual(container.args, ["--listen", ":8080"])
         XCTAssertEqual(container.env, [
@@ -207,7 +207,7 @@ final class WorkloadPodTests: XCTestCase {
             + #""ownerReferences":["# + owner + #"]},"#
             + #""spec":{"activeDeadlineSeconds":600,"affinity":{"nodeAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":"#
             + #"[{"preference":{"matchExpressions":[{"key":"nvidia.com/gpu.product","operator":"DoesNotExist"}]},"weight":100}]}},"#
-            + #""automountServiceAccountToken":false,"containers":[{"command":["sh","-c","echo done"],"image":"busybox","name":"main","#
+            + #""automountServiceAccountToken":false,"containers":[{"command":["sh","-c","echo done"],"image":"busybox","imagePullPolicy":"Always","name":"main","#
             + #""resources":{"limits":{"cpu":"1","memory":"256Mi"},"requests":{"cpu":"1","memory":"256Mi"}},"#
             + #""securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]},"privileged":false,"#
             + #""seccompProfile":{"type":"RuntimeDefault"}}}],"enableServiceLinks":false,"hostIPC":false,"hostNetwork":false,"#

@@ -33,6 +33,9 @@ enum PodBuilder {
     static func container(_ lease: CheckedLease) -> Container {
         let leaseSpec = lease.spec
         var container = Container(name: LeaseObjectNames.container, image: leaseSpec.image)
+        // Always asks the registry: an image another lease pulled earlier must not run from the
+        // node's cache for a tenant the registry would refuse (a private image, a revoked tag).
+        container.imagePullPolicy = "Always"
         // An empty list means "the image's own", as Kubernetes reads it; nil says the same and
         // matches what the apiserver returns.
         container.command = leaseSpec.command?.isEmpty == false ? leaseSpec.command : nil
