@@ -15,12 +15,8 @@ CACHE_ROOT="${NCN_CACHE:-$HOME/.cache/nostr-compute}"
 NS=ncn-system
 SELECTOR="app.kubernetes.io/name=ncn-operator,app.kubernetes.io/component=operator"
 failures=0
-pass() { printf 'ok   %s\n' "$*"; }
-fail() { printf 'FAIL %s\n' "$*"; failures=$((failures + 1)); }
-note() { printf '     %s\n' "$*"; }
-k() { "$TESTBED" kubectl "$@"; }
-now_ms() { date +%s%3N; }
-secs_since() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
+# shellcheck source=lib.sh
+source "$REPO_ROOT/tests/node/lib.sh"
 
 # Waits until CMD... prints WANT; prints what it last saw on failure.
 wait_for() {

@@ -13,11 +13,8 @@ TESTBED="$REPO_ROOT/scripts/testbed"
 NODE=node-real-1
 NS=ncn-node-test
 failures=0
-pass() { printf 'ok   %s\n' "$*"; }
-fail() { printf 'FAIL %s\n' "$*"; failures=$((failures + 1)); }
-note() { printf '     %s\n' "$*"; }
-k() { "$TESTBED" kubectl "$@"; }
-now_ms() { date +%s%3N; }
+# shellcheck source=lib.sh
+source "$REPO_ROOT/tests/node/lib.sh"
 
 # Waits until `k get ... -o jsonpath=PATH` prints WANT (or a regex match with ~).
 wait_for() {
