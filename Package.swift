@@ -11,6 +11,9 @@ let package = Package(
         .library(name: "Billing", targets: ["Billing"]),
         .executable(name: "ncn-operator", targets: ["ncn-operator"]),
         .executable(name: "ncn-crdgen", targets: ["ncn-crdgen"]),
+        .executable(name: "ncn-steward", targets: ["ncn-steward"]),
+        .library(name: "Tenant", targets: ["Tenant"]),
+        .executable(name: "ncn", targets: ["ncn"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -87,6 +90,20 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BillingTests", dependencies: ["Billing", "NostrBridge"]),
+        // The tenant's side: keys, offers and reputation, renting and paying (issue 14).
+        .target(
+            name: "Tenant",
+            dependencies: ["NostrBridge", "Billing"]
+        ),
+        .executableTarget(
+            name: "ncn",
+            dependencies: [
+                "Tenant", "NostrBridge", "Billing",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "TenantTests", dependencies: ["Tenant", "NostrBridge", "Billing"]),
         // The controller: reconcile loop, work queue, inventory, leader election.
         .target(
             name: "Operator",
@@ -102,6 +119,20 @@ let package = Package(
                 "OperatorApp", "Operator", "KubeClient", "ComputeAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The namespace steward: the operator's write rights, one lease namespace at a time.
+        .executableTarget(
+            name: "ncn-steward",
+            dependencies: [
+                "OperatorApp", "Operator", "KubeClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -148,7 +179,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "NostrBridge", "KubeClient", "ComputeAPI", "Operator", "Billing",
+                "NostrBridge", "KubeClient", "ComputeAPI", "Operator", "Billing", "Tenant",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]

@@ -9,9 +9,9 @@ import NIOSSL
 /// One instance per process; call `shutdown()` before it is released.
 public final class KubernetesClient: Sendable {
     public let connection: ClusterConnection
-    private let http: HTTPClient
+    let http: HTTPClient
     private let tokens: BearerTokenSource
-    private let logger: Logger
+    let logger: Logger
     /// Ordinary requests; watches use their own, longer deadline.
     public let requestTimeout: TimeAmount
 

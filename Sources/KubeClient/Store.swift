@@ -24,7 +24,21 @@ public struct ObjectKey: Hashable, Sendable, CustomStringConvertible {
 public final class Store<R: KubernetesResource>: Sendable {
     private struct State {
         var objects: [ObjectKey: R] = [:]
+        /// Keys per namespace, so a controller reading one namespace's objects does not copy
+        /// every object of the kind on each reconcile.
+        var byNamespace: [String: Set<ObjectKey>] = [:]
         var synced = false
+
+        mutating func set(_ key: ObjectKey, _ object: R?) {
+            objects[key] = object
+            guard let namespace = key.namespace else { return }
+            if object != nil {
+                byNamespace[namespace, default: []].insert(key)
+            } else {
+                byNamespace[namespace]?.remove(key)
+                if byNamespace[namespace]?.isEmpty == true { byNamespace[namespace] = nil }
+            }
+        }
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -40,6 +54,11 @@ public final class Store<R: KubernetesResource>: Sendable {
 
     public var keys: [ObjectKey] { state.withLock { Array($0.objects.keys) } }
 
+    /// The objects in one namespace.
+    public func list(namespace: String) -> [R] {
+        state.withLock { state in (state.byNamespace[namespace] ?? []).compactMap { state.objects[$0] } }
+    }
+
     /// Applies one watcher event and returns the keys whose state changed (for a work queue).
     @discardableResult
     public func apply(_ event: WatcherEvent<R>) -> [ObjectKey] {
@@ -50,18 +69,20 @@ public final class Store<R: KubernetesResource>: Sendable {
                 for object in objects { if let key = ObjectKey(object.metadata) { fresh[key] = object } }
                 // Objects that vanished while we were not watching also count as changed.
                 let changed = Array(Set(fresh.keys).union(state.objects.keys))
-                state.objects = fresh
+                state.objects = [:]
+                state.byNamespace = [:]
+                for (key, object) in fresh { state.set(key, object) }
                 state.synced = true
                 let waiters = state.waiters
                 state.waiters.removeAll()
                 return (changed, waiters)
             case let .applied(object):
                 guard let key = ObjectKey(object.metadata) else { return ([], []) }
-                state.objects[key] = object
+                state.set(key, object)
                 return ([key], [])
             case let .deleted(object):
                 guard let key = ObjectKey(object.metadata) else { return ([], []) }
-                state.objects[key] = nil
+                state.set(key, nil)
                 return ([key], [])
             }
         }

@@ -31,7 +31,11 @@ struct OperatorCommand: AsyncParsableCommand {
 
             /healthz and /readyz listen on --health-probe-bind-address, /metrics on --metrics-bind-address. \
             SIGTERM stops acting at once, releases leadership and exits.
-            """)
+
+            In a pod, a NetworkPolicy self-test runs once at start-up (two small Pods from this image on this \
+            node, in this namespace): its verdict is logged and exported as ncn_networkpolicy_enforced.
+            """,
+        subcommands: [NetworkProbeCommand.self])
 
     @Option(help: "A kubeconfig file; default: in-cluster, else $KUBECONFIG, else ~/.kube/config.")
     var kubeconfig: String?
@@ -78,11 +82,21 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "How often an open Lightning invoice is looked up at the wallet (e.g. 5s).")
     var paymentPollInterval: DurationArgument = .init(.seconds(5))
 
+    @Option(help: "Test at start-up whether the cluster enforces NetworkPolicy (true/false).")
+    var networkPolicySelfTest = true
+
+    @Flag(help: "Exit when the process that started this one exits (for test harnesses and supervisors).")
+    var exitWithParent = false
+
     enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     func validate() throws {
-        _ = try BindAddress(healthProbeBindAddress)
-        _ = try BindAddress(metricsBindAddress)
+        do {
+            _ = try ListenAddress(healthProbeBindAddress)
+            _ = try ListenAddress(metricsBindAddress)
+        } catch {
+            throw ValidationError("\(error)")
+        }
         guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
         guard bidLifetime.value >= .seconds(10) else { throw ValidationError("--bid-lifetime must be at least 10s") }
         guard paymentPollInterval.value >= .milliseconds(100) else { throw ValidationError("--payment-poll-interval must be at least 100ms") }
@@ -92,20 +106,11 @@ struct OperatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = logLevel
-        let json = logFormat == .json
-        LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let registry = ProcessSetup.bootstrap(level: logLevel, json: logFormat == .json)
         let logger = Logger(label: "ncn.operator")
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-
         let connection: ClusterConnection
         do {
-            connection = try kubeconfig.map { try ClusterConnection.kubeconfig(path: $0) } ?? ClusterConnection.automatic()
+            connection = try ProcessSetup.connection(kubeconfig: kubeconfig)
         } catch {
             throw ValidationError("cannot connect to a cluster: \(error)")
         }
@@ -132,34 +137,33 @@ struct OperatorCommand: AsyncParsableCommand {
         var options = LeaseController.Options()
         options.workers = workers
         options.providerName = provider
+        options.ownNamespace = ownNamespace
         let controller = LeaseController(client: client, finalRecords: market, payments: billing, options: options, logger: logger)
         let elector = try leaderElect ? makeElector(client: client, logger: logger) : nil
         let controllers = LeaderGatedControllers(
             controller: controller, inventory: inventory, billing: billing, cashu: cashu, market: market, elector: elector)
 
         let health = HealthServer(registry: registry, readiness: { controllers.readiness() })
-        let healthAddress = try BindAddress(healthProbeBindAddress)
-        let metricsAddress = try BindAddress(metricsBindAddress)
+        let healthAddress = try ListenAddress(healthProbeBindAddress)
+        let metricsAddress = try ListenAddress(metricsBindAddress)
         var services: [any ServiceLifecycle.Service] = [controllers]
-        if healthAddress == metricsAddress {
-            services.append(HealthServer.application(router: health.healthRouter(), host: healthAddress.host, port: healthAddress.port, logger: logger))
-        } else {
-            services.append(HealthServer.application(router: health.healthRouter(), host: healthAddress.host, port: healthAddress.port, logger: logger))
+        if exitWithParent { services.append(ParentWatch()) }
+        let environment = ProcessInfo.processInfo.environment
+        let selfTest = networkPolicySelfTest ? NetworkPolicySelfTest(
+            client: client, podName: environment["POD_NAME"], namespace: environment["POD_NAMESPACE"],
+            logger: Logger(label: "ncn.netpol-self-test")) : nil
+        services.append(HealthServer.application(router: health.healthRouter(), host: healthAddress.host, port: healthAddress.port, logger: logger))
+        if healthAddress != metricsAddress {
             services.append(HealthServer.application(router: health.metricsRouter(), host: metricsAddress.host, port: metricsAddress.port, logger: logger))
         }
         logger.info("starting", metadata: [
             "apiserver": "\(connection.server)", "provider": "\(provider)", "leaderElection": "\(leaderElect)",
             "health": "\(healthProbeBindAddress)", "metrics": "\(metricsBindAddress)",
         ])
-        let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
+        try await ProcessSetup.run(
+            services.map { .init(service: $0) }
+                + (selfTest.map { [.init(service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore)] } ?? []),
+            client: client, logger: logger)
         logger.info("stopped")
     }
 
@@ -202,21 +206,6 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
     }
 
     var defaultValueDescription: String { "\(value)" }
-}
-
-/// "[host]:port"; an empty host means every interface.
-struct BindAddress: Equatable {
-    let host: String
-    let port: Int
-
-    init(_ text: String) throws {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
-            throw ValidationError("'\(text)' is not an address like :8081 or 127.0.0.1:8081")
-        }
-        let host = String(text[..<colon])
-        self.host = host.isEmpty ? "0.0.0.0" : host
-        self.port = port
-    }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -10,9 +10,21 @@ final class CashuRedeemerTests: XCTestCase {
     private let allowedMint = "http://127.0.0.1:9"
     private let providerKey = SecretKey.generate()
 
-    private func redeemer(vault: any EcashVault = InMemoryEcashVault(), unit: String = "sat") throws -> CashuRedeemer {
-        CashuRedeemer(configuration: try CashuRedeemerConfiguration(allowedMints: [allowedMint + "/"], unit: unit, maximumProofs: 4, requestTimeout: .seconds(2)),
+    /// DLEQ off by default here: these proofs are made up, and the checks under test come first or apart from it.
+    private func redeemer(vault: any EcashVault = InMemoryEcashVault(), unit: String = "sat", requireDLEQ: Bool = false) throws -> CashuRedeemer {
+        CashuRedeemer(configuration: try CashuRedeemerConfiguration(allowedMints: [allowedMint + "/"], unit: unit, maximumProofs: 4,
+                                                                    requestTimeout: .seconds(2), requireDLEQ: requireDLEQ),
                       key: providerKey, vault: vault)
+    }
+
+    func testProofsWithoutDLEQAreRefusedBeforeTheMintOrTheVaultWhenRequired() async throws {
+        let vault = InMemoryEcashVault()
+        let token = CashuToken(mint: allowedMint, unit: "sat", proofs: [proof(), proof()])
+        let error = try await refusal(token, redeemer: try redeemer(vault: vault, requireDLEQ: true))
+        XCTAssertTrue(error.description.contains("no DLEQ proof"), error.description)
+        XCTAssertNil(error.mintError, "the mint was asked")
+        let stored = try await vault.records()
+        XCTAssertTrue(stored.isEmpty)
     }
 
     private func proof(_ secret: String = CashuHex.encode(CashuRandom.bytes(32)), amount: UInt64 = 8) -> CashuProof {
@@ -183,10 +195,10 @@ final class CashuRedeemerTests: XCTestCase {
             try await vault.markCredited(id: a)
             XCTFail("pending ecash was credited")
         } catch is EcashVaultError {}
-        // An abandoned swap may be tried again.
-        try await vault.recordAbandoned(id: a, reason: "test")
-        let abandoned = try await vault.record(id: a)?.state
-        XCTAssertEqual(abandoned, .abandoned)
+        // A swap the mint signed nothing for is deleted, and may be tried again.
+        try await vault.discardUnsigned(id: a)
+        let discarded = try await vault.record(id: a)
+        XCTAssertNil(discarded)
         try await vault.recordPending(pendingSwap(a))
         let retried = try await vault.record(id: a)?.state
         XCTAssertEqual(retried, .pending)

@@ -21,7 +21,7 @@ enum Fixtures {
                 args: ["jupyter", "lab", "--port=8888"],
                 env: [LeaseEnvVar(name: "JUPYTER_ENABLE_LAB", value: "yes")],
                 envSecretRef: SecretReference(name: "lease-b6f6f5ef1d4b3c9e8f0a-env", namespace: "ncn-system"),
-                resources: LeaseResources(cpu: "4", memory: "16Gi", gpus: 2, gpuModel: "NVIDIA-H100-80GB-HBM3"),
+                resources: LeaseResources(cpu: "4", memory: "16Gi", gpus: 2, gpuModel: "NVIDIA-H100-80GB-HBM3", ephemeralStorage: "20Gi"),
                 ports: [LeasePort(port: 8888, protocol: .tcp, name: "jupyter"), LeasePort(port: 51820, protocol: .udp, name: "wireguard")],
                 durationSeconds: 7200,
                 pricePerIntervalMsats: 2_500_000,

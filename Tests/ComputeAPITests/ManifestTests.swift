@@ -60,12 +60,34 @@ final class ManifestTests: XCTestCase {
         XCTAssertEqual(grants["ncn.dev/computeleases/status"], ["get", "update", "patch"])
         XCTAssertEqual(grants["/nodes"], ["get", "list", "watch"])
         XCTAssertEqual(grants["/events"], ["create", "patch"])
-        XCTAssertTrue(grants["/secrets"]?.isDisjoint(with: ["list", "watch"]) ?? false, "secrets must not be listable")
+        // Least privilege (issue 13): no Secret anywhere, and no write on a lease's children or on
+        // namespaces cluster-wide; writes come from the steward's binding inside lease namespaces.
+        XCTAssertNil(grants["/secrets"], "Secrets are in the operator's own namespace only (24-own-namespace-role.yaml)")
+        XCTAssertEqual(grants["/namespaces"], ["get", "list", "watch", "create"])
+        for kind in ["/pods", "batch/jobs", "/services", "/resourcequotas", "/limitranges", "networking.k8s.io/networkpolicies"] {
+            XCTAssertEqual(grants[kind], ["get", "list", "watch"], "\(kind) must be read-only cluster-wide")
+        }
         XCTAssertNil(grants["coordination.k8s.io/leases"], "leader election belongs in the namespaced Role")
         XCTAssertNil(grants["/configmaps"], "no child ConfigMaps yet")
 
         // Every rule is preceded by a comment saying why.
         let text = try String(contentsOfFile: Fixtures.path("manifests/20-clusterrole.yaml"), encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, line) in lines.enumerated() where line.hasPrefix("- apiGroups:") {
+            XCTAssertTrue(lines[index - 1].hasPrefix("#"), "rule at line \(index + 1) has no comment")
+        }
+    }
+
+    /// Inside a lease namespace the operator reads the pod's log for its tenant (ncn logs), and
+    /// nothing else of the pod's subresources: no exec, attach or port-forward into a tenant's container.
+    func testTheLeaseNamespaceRoleReadsLogsButNeverEntersTheContainer() throws {
+        let role = try document(kind: "ClusterRole", in: "manifests/25-lease-namespace-clusterrole.yaml")
+        let rules = try XCTUnwrap(role["rules"]?.arrayValue)
+        let subresources = rules.filter { ($0["resources"]?.strings ?? []).contains { $0.contains("/") } }
+        XCTAssertEqual(subresources.count, 1)
+        XCTAssertEqual(subresources.first?["resources"], ["pods/log"])
+        XCTAssertEqual(subresources.first?["verbs"], ["get"])
+        let text = try String(contentsOfFile: Fixtures.path("manifests/25-lease-namespace-clusterrole.yaml"), encoding: .utf8)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() where line.hasPrefix("- apiGroups:") {
             XCTAssertTrue(lines[index - 1].hasPrefix("#"), "rule at line \(index + 1) has no comment")
@@ -82,16 +104,38 @@ final class ManifestTests: XCTestCase {
         XCTAssertTrue(container(of: deployment)["args"]?.strings?.contains("--leader-election-id=ncn-operator") ?? false)
     }
 
-    func testTheEcashVaultMayListSecretsInTheOperatorsNamespaceOnly() throws {
-        let role = try document(kind: "Role", in: "manifests/24-ecash-vault-role.yaml")
+    func testSecretsAreReachableInTheOperatorsNamespaceOnly() throws {
+        let role = try document(kind: "Role", in: "manifests/24-own-namespace-role.yaml")
         XCTAssertEqual(role["metadata"]?["namespace"], "ncn-system")
         let rules = try XCTUnwrap(role["rules"]?.arrayValue)
-        XCTAssertEqual(rules.count, 1)
-        XCTAssertEqual(rules.first?["resources"], ["secrets"])
-        XCTAssertEqual(rules.first?["verbs"], ["list"])
-        let binding = try document(kind: "RoleBinding", in: "manifests/24-ecash-vault-role.yaml")
-        XCTAssertEqual(binding["roleRef"]?["name"], "ncn-operator-ecash-vault")
+        // Secrets, and the NetworkPolicy self-test's probe Pods and policy.
+        XCTAssertEqual(rules.map { $0["resources"]?.strings ?? [] }, [["secrets"], ["pods"], ["networkpolicies"]])
+        XCTAssertFalse(rules.first?["verbs"]?.strings?.contains("watch") ?? true)
+        XCTAssertEqual(rules[1]["verbs"], ["get", "create", "delete"], "probe Pods: no update, no exec, no logs")
+        let binding = try document(kind: "RoleBinding", in: "manifests/24-own-namespace-role.yaml")
+        XCTAssertEqual(binding["roleRef"]?["name"], "ncn-operator-own-namespace")
         XCTAssertEqual(binding["subjects"]?.arrayValue?.first?["name"], "ncn-operator")
+    }
+
+    func testTheStewardMayOnlyBindTheLeaseNamespaceRole() throws {
+        let role = try document(kind: "ClusterRole", in: "manifests/50-steward-rbac.yaml")
+        let rules = try XCTUnwrap(role["rules"]?.arrayValue)
+        for rule in rules {
+            let resources = rule["resources"]?.strings ?? [], verbs = rule["verbs"]?.strings ?? []
+            XCTAssertFalse(resources.contains("*") || verbs.contains("*") || verbs.contains("escalate"), rule.jsonText())
+            if resources == ["clusterroles"] {
+                XCTAssertEqual(verbs, ["bind"])
+                XCTAssertEqual(rule["resourceNames"], ["ncn-operator-lease-namespace"])
+            }
+            if resources == ["rolebindings"], verbs != ["create"] {
+                XCTAssertEqual(rule["resourceNames"], ["ncn-operator"], "bindings other than the operator's are not the steward's to touch")
+            }
+            XCTAssertFalse(["pods", "secrets", "clusterrolebindings"].contains { resources.contains($0) }, rule.jsonText())
+        }
+        let steward = try document(kind: "Deployment", in: "manifests/51-steward-deployment.yaml")
+        XCTAssertEqual(steward["spec"]?["template"]?["spec"]?["serviceAccountName"], "ncn-steward")
+        XCTAssertEqual(container(of: steward)["command"], ["/usr/local/bin/ncn-steward"])
+        XCTAssertEqual(container(of: steward)["securityContext"]?["readOnlyRootFilesystem"], true)
     }
 
     func testTheOperatorPodIsRestricted() throws {

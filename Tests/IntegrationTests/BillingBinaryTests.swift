@@ -71,6 +71,11 @@ final class BillingBinaryTests: XCTestCase {
             XCTAssertEqual(invoices.filter { $0.tranche == 1 }.count, 1)
             XCTAssertEqual(renewed.status?.ledger?.msatsReceived, 42_000)
             XCTAssertEqual(renewed.status?.ledger?.credits?.count, 2)
+            // The wallet key never reaches the operator's log or the lease's status.
+            let status = String(decoding: try JSONEncoder().encode(renewed.status), as: UTF8.self)
+            for (place, text) in [("log", running.logText), ("status", status)] {
+                XCTAssertFalse(text.contains(providerKey), "the LNbits invoice key appears in the \(place)")
+            }
             running.kill()
         }
     }

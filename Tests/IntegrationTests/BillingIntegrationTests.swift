@@ -129,9 +129,8 @@ final class BillingIntegrationTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(ended.timeIntervalSince(paidUntil), 3 - 0.5, "never before grace is over")
 
         // Play the kubelet for the fake node, so the namespace and then the lease can go.
-        let namespace = LeaseWorkloadBuilder.namespaceName(forLease: leaseName)
-        try? await admin.delete(Pod.self, name: LeaseObjectNames.pod, namespace: namespace, gracePeriodSeconds: 0)
         _ = try await eventually("the lease to be deleted", timeout: .seconds(60)) { () -> Bool? in
+            await admin.removeLeasePods(leaseName)
             do {
                 _ = try await admin.get(ComputeLease.self, name: leaseName)
                 return nil

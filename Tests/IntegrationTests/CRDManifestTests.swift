@@ -1,6 +1,7 @@
 import ComputeAPI
 import Foundation
 import KubeClient
+import Operator
 import XCTest
 
 /// The CRDs, manifests and overlays against the test bed's real kube-apiserver (v1.20.2):
@@ -45,7 +46,8 @@ final class CRDManifestTests: XCTestCase {
         XCTAssertTrue(crds.contains("computeleases.ncn.dev"), crds)
         let manifests = try kubectl.run("apply", "--dry-run=server", "-f", Self.path("manifests"))
         for object in ["clusterrole.rbac.authorization.k8s.io/ncn-operator", "deployment.apps/ncn-operator",
-                       "service/ncn-operator-metrics", "computeprovider.ncn.dev/default", "role.rbac.authorization.k8s.io/ncn-operator-leader-election"] {
+                       "service/ncn-operator-metrics", "computeprovider.ncn.dev/default", "role.rbac.authorization.k8s.io/ncn-operator-leader-election",
+                       "clusterrole.rbac.authorization.k8s.io/ncn-operator-lease-namespace", "deployment.apps/ncn-steward"] {
             XCTAssertTrue(manifests.contains(object), "missing \(object) in:\n\(manifests)")
         }
         let template = try kubectl.run("apply", "--dry-run=server", "-f", Self.path("manifests/templates"))
@@ -54,6 +56,7 @@ final class CRDManifestTests: XCTestCase {
             let output = try kubectl.run("apply", "--dry-run=server", "-k", Self.path("helm-free-kustomize/" + kustomization))
             XCTAssertTrue(output.contains("computeprovider.ncn.dev/default"), "\(kustomization):\n\(output)")
             XCTAssertTrue(output.contains("deployment.apps/ncn-operator"), "\(kustomization):\n\(output)")
+            XCTAssertTrue(output.contains("deployment.apps/ncn-steward"), "\(kustomization):\n\(output)")
         }
     }
 
@@ -223,30 +226,38 @@ final class CRDManifestTests: XCTestCase {
 
     /// The manifests' RBAC, applied for real, asked through `kubectl auth can-i --as` the operator.
     func testTheOperatorRBACGrantsWhatItNeedsAndNoMore() throws {
-        for file in ["10-serviceaccount.yaml", "20-clusterrole.yaml", "21-clusterrolebinding.yaml",
-                     "22-leader-election-role.yaml", "23-leader-election-rolebinding.yaml", "24-ecash-vault-role.yaml"] {
-            try kubectl.run("apply", "-f", Self.path("manifests/" + file))
-        }
+        for file in operatorRBACManifests { try kubectl.run("apply", "-f", Self.path("manifests/\(file).yaml")) }
         let allowed: [[String]] = [
             ["create", "computeleases.ncn.dev"], ["delete", "computeleases.ncn.dev"], ["watch", "computeleases.ncn.dev"],
             ["update", "computeleases.ncn.dev", "--subresource=status"], ["update", "computeleases.ncn.dev", "--subresource=finalizers"],
             ["get", "computeproviders.ncn.dev"], ["watch", "computeproviders.ncn.dev"],
-            ["create", "namespaces"], ["delete", "namespaces"],
-            ["create", "pods", "-n", "ncn-lease-x"], ["list", "pods", "--all-namespaces"], ["patch", "services", "-n", "ncn-lease-x"],
-            ["create", "networkpolicies.networking.k8s.io", "-n", "ncn-lease-x"], ["create", "resourcequotas", "-n", "ncn-lease-x"],
-            ["create", "limitranges", "-n", "ncn-lease-x"], ["create", "secrets", "-n", "ncn-lease-x"], ["get", "secrets", "-n", "ncn-system"],
-            ["watch", "nodes"], ["create", "events", "-n", "default"],
+            ["create", "namespaces"], ["list", "pods", "--all-namespaces"], ["watch", "services", "--all-namespaces"],
+            ["watch", "networkpolicies.networking.k8s.io", "--all-namespaces"], ["watch", "jobs.batch", "--all-namespaces"], ["watch", "nodes"], ["create", "events", "-n", "default"],
             ["create", "leases.coordination.k8s.io", "-n", "ncn-system"], ["update", "leases.coordination.k8s.io/ncn-operator", "-n", "ncn-system"],
-            // The ecash vault: its Secrets are listed in the operator's namespace only.
-            ["list", "secrets", "-n", "ncn-system"], ["create", "secrets", "-n", "ncn-system"], ["update", "secrets", "-n", "ncn-system"],
+            // Its own namespace: the provider's Secret, the ecash vault, tenants' private environments.
+            ["get", "secrets", "-n", "ncn-system"], ["list", "secrets", "-n", "ncn-system"], ["create", "secrets", "-n", "ncn-system"],
+            ["update", "secrets", "-n", "ncn-system"],
+            // The NetworkPolicy self-test's probe Pods and deny-all policy, in its own namespace.
+            ["create", "pods", "-n", "ncn-system"], ["delete", "pods", "-n", "ncn-system"],
+            ["create", "networkpolicies.networking.k8s.io", "-n", "ncn-system"],
         ]
         let refused: [[String]] = [
             ["create", "computeproviders.ncn.dev"], ["update", "computeproviders.ncn.dev"],
-            ["list", "secrets", "--all-namespaces"], ["list", "secrets", "-n", "kube-system"], ["watch", "secrets", "-n", "ncn-system"],
+            ["list", "secrets", "--all-namespaces"], ["get", "secrets", "-n", "kube-system"], ["get", "secrets", "-n", "default"],
+            ["watch", "secrets", "-n", "ncn-system"],
+            // No write on workloads or namespaces cluster-wide: only inside a lease namespace, once the steward bound it.
+            ["create", "pods", "-n", "default"], ["create", "pods", "-n", "kube-system"], ["create", "pods", "-n", "ncn-lease-x"],
+            ["create", "jobs.batch", "-n", "default"], ["patch", "jobs.batch", "-n", "kube-system"], ["create", "jobs.batch", "-n", "ncn-lease-x"],
+            ["delete", "services", "-n", "default"], ["create", "networkpolicies.networking.k8s.io", "-n", "default"],
+            ["delete", "namespaces"], ["patch", "namespaces"], ["update", "namespaces"],
+            ["create", "rolebindings.rbac.authorization.k8s.io", "-n", "ncn-lease-x"],
             ["delete", "nodes"], ["patch", "nodes"], ["get", "configmaps", "-n", "ncn-system"],
             ["create", "deployments.apps", "-n", "ncn-system"], ["create", "clusterrolebindings.rbac.authorization.k8s.io"],
             ["update", "leases.coordination.k8s.io/kube-scheduler", "-n", "ncn-system"],
             ["create", "leases.coordination.k8s.io", "-n", "kube-system"], ["create", "pods", "--subresource=exec", "-n", "ncn-lease-x"],
+            // Logs only where the steward granted them, for the lease's tenant (ncn logs).
+            ["get", "pods", "--subresource=log", "-n", "default"], ["get", "pods", "--subresource=log", "-n", "ncn-lease-x"],
+            ["get", "pods", "--subresource=log", "-n", "ncn-system"],
         ]
         for request in allowed {
             XCTAssertEqual(try canI(request), true, "the operator needs: \(request.joined(separator: " "))")
@@ -254,12 +265,97 @@ final class CRDManifestTests: XCTestCase {
         for request in refused {
             XCTAssertEqual(try canI(request), false, "the operator must not: \(request.joined(separator: " "))")
         }
+        // The steward: bindings of one role, nothing else.
+        for request in [["create", "rolebindings.rbac.authorization.k8s.io", "-n", "ncn-lease-x"], ["watch", "namespaces"],
+                        ["bind", "clusterroles.rbac.authorization.k8s.io/ncn-operator-lease-namespace"]] {
+            XCTAssertEqual(try canI(request, as: "ncn-steward"), true, "the steward needs: \(request.joined(separator: " "))")
+        }
+        for request in [["bind", "clusterroles.rbac.authorization.k8s.io/cluster-admin"], ["escalate", "clusterroles.rbac.authorization.k8s.io"],
+                        ["delete", "rolebindings.rbac.authorization.k8s.io/other", "-n", "kube-system"], ["create", "pods", "-n", "ncn-lease-x"],
+                        ["get", "secrets", "-n", "ncn-system"], ["create", "clusterrolebindings.rbac.authorization.k8s.io"]] {
+            XCTAssertEqual(try canI(request, as: "ncn-steward"), false, "the steward must not: \(request.joined(separator: " "))")
+        }
+    }
+
+    /// Real requests with the operator's token under the manifests' RBAC, the steward running: writes
+    /// outside the operator's namespaces are refused by the apiserver; a lease namespace the operator
+    /// creates becomes writable, and only that one.
+    func testTheOperatorCanWriteOnlyInLeaseNamespacesItCreated() async throws {
+        try installOperatorPrerequisites(kubectl)
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let bystander = makeName("it-bystander", kind: "namespace")
+        try kubectl.run("create", "namespace", bystander)
+        // A namespace an administrator labelled like a lease's: the name does not match, so no grant.
+        let lookalike = makeName("it-lookalike", kind: "namespace")
+        try kubectl.run("create", "namespace", lookalike)
+        try kubectl.run("label", "namespace", lookalike, "\(LeaseLabels.lease)=\(lookalike)")
+        try await withClient { admin in
+            let token = try await admin.serviceAccountToken("ncn-operator", namespace: "ncn-system")
+            var connection = admin.connection
+            connection.credentials = .bearerToken(token)
+            let client = try KubernetesClient(connection: connection)
+            defer { Task { try? await client.shutdown() } }
+            func refused(_ what: String, _ request: () async throws -> Void) async {
+                do {
+                    try await request()
+                    XCTFail("the apiserver let the operator \(what)")
+                } catch let error as KubernetesError {
+                    XCTAssertTrue(error.isForbidden, "\(what): \(error)")
+                } catch {
+                    XCTFail("\(what): \(error)")
+                }
+            }
+            let probe = Pod(metadata: ObjectMeta(name: "probe", namespace: bystander), spec: PodSpec(containers: [Container(name: "main", image: "busybox:1.36")]))
+            for namespace in [bystander, lookalike, "kube-system"] {
+                var pod = probe
+                pod.metadata.namespace = namespace
+                await refused("create a Pod in \(namespace)") { _ = try await client.create(pod) }
+                await refused("read a Secret in \(namespace)") { _ = try await client.get(Secret.self, name: "anything", namespace: namespace) }
+            }
+            await refused("relabel a namespace") {
+                _ = try await client.patch(Namespace.self, name: bystander, .merge(encoding: ["metadata": ["labels": [LeaseLabels.lease: "x"]]]))
+            }
+            await refused("delete a namespace") { try await client.delete(Namespace.self, name: bystander) }
+            await refused("bind itself a role") {
+                _ = try await client.create(RoleBinding(metadata: ObjectMeta(name: "ncn-operator", namespace: bystander),
+                                                        roleRef: .init(kind: "ClusterRole", name: NamespaceGrant.clusterRoleName),
+                                                        subjects: [.init(kind: "ServiceAccount", name: "ncn-operator", namespace: "ncn-system")]))
+            }
+
+            // Its own lease namespace: created, granted by the steward, written, deleted.
+            let leaseName = "it-rbac-\(suffix)"
+            let mine = LeaseWorkloadBuilder.namespaceName(forLease: leaseName)
+            created.append("namespace/\(mine)")
+            _ = try await client.create(Namespace(metadata: ObjectMeta(name: mine, labels: [LeaseLabels.lease: leaseName])))
+            var pod = probe
+            pod.metadata.namespace = mine
+            pod.spec?.automountServiceAccountToken = false
+            let started = ContinuousClock.now
+            let written = try await eventually("the steward to grant the operator \(mine)", timeout: .seconds(20)) { () -> Pod? in
+                do {
+                    return try await client.create(pod)
+                } catch let error as KubernetesError where error.isForbidden || "\(error)".contains("serviceaccount") {
+                    return nil
+                }
+            }
+            print("granted in \(ContinuousClock.now - started)")
+            XCTAssertEqual(written.metadata.namespace, mine)
+            XCTAssertEqual(try canI(["get", "pods", "--subresource=log", "-n", mine]), true, "the tenant's logs, through the steward's grant")
+            XCTAssertEqual(try canI(["create", "pods", "--subresource=exec", "-n", mine]), false, "never a shell in a tenant's container")
+            XCTAssertEqual(try canI(["get", "pods", "--subresource=log", "-n", bystander]), false)
+            _ = try await client.patch(Namespace.self, name: mine, .merge(encoding: ["metadata": ["labels": ["it": "relabelled"]]]))
+            try await client.delete(Namespace.self, name: mine)
+            let binding = try await admin.get(RoleBinding.self, name: NamespaceGrant.bindingName, namespace: mine)
+            XCTAssertEqual(binding.roleRef.name, NamespaceGrant.clusterRoleName)
+            let none = try? await admin.get(RoleBinding.self, name: NamespaceGrant.bindingName, namespace: lookalike)
+            XCTAssertNil(none, "the steward granted a namespace whose name is not its lease's")
+        }
     }
 
     // MARK: Helpers
 
-    private func canI(_ request: [String]) throws -> Bool {
-        let result = try kubectl.execute(["auth", "can-i", "--as=system:serviceaccount:ncn-system:ncn-operator"] + request)
+    private func canI(_ request: [String], as account: String = "ncn-operator") throws -> Bool {
+        let result = try kubectl.execute(["auth", "can-i", "--as=system:serviceaccount:ncn-system:\(account)"] + request)
         return result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "yes"
     }
 

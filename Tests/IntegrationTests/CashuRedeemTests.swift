@@ -21,8 +21,8 @@ final class CashuRedeemTests: XCTestCase {
 
     override func tearDown() async throws { wallet?.remove() }
 
-    private func redeemer(_ vault: any EcashVault, allowed: [String]? = nil) throws -> CashuRedeemer {
-        CashuRedeemer(configuration: try CashuRedeemerConfiguration(allowedMints: allowed ?? [mint], unit: "sat"),
+    private func redeemer(_ vault: any EcashVault, allowed: [String]? = nil, requireDLEQ: Bool = true) throws -> CashuRedeemer {
+        CashuRedeemer(configuration: try CashuRedeemerConfiguration(allowedMints: allowed ?? [mint], unit: "sat", requireDLEQ: requireDLEQ),
                       key: providerKey, vault: vault)
     }
 
@@ -66,6 +66,39 @@ final class CashuRedeemTests: XCTestCase {
         // The tenant's proofs are gone: the payment is final.
         let spent = try await CashuMintClient(baseURL: mint).allUnspent(try expanded(token))
         XCTAssertFalse(spent)
+    }
+
+    /// Forged proofs (issue 13): refused before any vault write when DLEQ proofs are required (the
+    /// default), and, from a mint without NUT-12 where they are not, the record of the refused swap
+    /// is deleted. Either way no ncn-ecash Secret remains.
+    func testForgedProofsLeaveNoVaultSecret() async throws {
+        let genuine = try CashuToken.decode(try wallet.send(8))
+        var forged = genuine
+        let donor = try XCTUnwrap(genuine.proofs.first?.C)
+        for index in forged.proofs.indices {
+            forged.proofs[index].secret = CashuHex.encode((0..<32).map { _ in UInt8.random(in: 0...255) })
+            forged.proofs[index].C = donor  // a valid curve point the mint never signed for this secret
+        }
+        let withForgedDLEQ = forged.encodedV4()
+        var bare = forged
+        for index in bare.proofs.indices { bare.proofs[index].dleq = nil }
+        let ys = bare.proofs.compactMap { CashuBDHKE.hashToCurve(secret: $0.secret) }
+        let id = CashuOutputs.redemptionID(ys: ys)
+        try await bed.withKubernetes { admin in
+            let vault = SecretEcashVault(client: admin, namespace: "ncn-system")
+            let dleqRefusal = try await refusal(withForgedDLEQ, try redeemer(vault))
+            XCTAssertTrue(dleqRefusal.description.contains("DLEQ"), dleqRefusal.description)
+            let missing = try await refusal(bare.encodedV4(), try redeemer(vault))
+            XCTAssertTrue(missing.description.contains("cashu send --dleq"), missing.description)
+            // A mint without NUT-12: the swap is tried, refused by the mint, and its record deleted.
+            let refusedByMint = try await refusal(bare.encodedV4(), try redeemer(vault, requireDLEQ: false))
+            XCTAssertNotNil(refusedByMint.mintError, refusedByMint.description)
+            let left = try? await admin.get(Secret.self, name: SecretEcashVault.secretName(id: id), namespace: "ncn-system")
+            XCTAssertNil(left, "a vault Secret was left for forged proofs")
+        }
+        // The genuine token is untouched and still redeems.
+        let vault = InMemoryEcashVault()
+        try await assertHeld(try await redeemer(vault).redeem(token: genuine.encodedV4(), reference: "lease-genuine"), amount: 8, in: vault)
     }
 
     func testRedeemsALegacyCashuAToken() async throws {

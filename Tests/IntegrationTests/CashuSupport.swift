@@ -25,8 +25,9 @@ struct CashuTestWallet {
     /// Mints `sats` from the FakeWallet backend, which pays every invoice at once.
     func fund(_ sats: Int) throws { _ = try run(["-y", "invoice", String(sats)]) }
 
-    /// A token worth `amount`; `lock` is a 33-byte hex key for P2PK, `dleq` attaches NUT-12 proofs.
-    func send(_ amount: Int, legacy: Bool = false, lock: String? = nil, dleq: Bool = false) throws -> String {
+    /// A token worth `amount`; `lock` is a 33-byte hex key for P2PK, `dleq` attaches NUT-12 proofs
+    /// (which providers require by default, so tenants send them).
+    func send(_ amount: Int, legacy: Bool = false, lock: String? = nil, dleq: Bool = true) throws -> String {
         var arguments = ["-y", "send", String(amount)]
         if legacy { arguments.append("--legacy") }
         if let lock { arguments += ["--lock", "P2PK:\(lock)"] }
@@ -76,6 +77,7 @@ final class CrashingEcashVault: EcashVault {
     func modify(id: String, _ change: (inout EcashRecord) throws -> Void) async throws -> EcashRecord {
         try await inner.modify(id: id, change)
     }
+    func delete(id: String, ifStill state: EcashRecord.State) async throws { try await inner.delete(id: id, ifStill: state) }
 
     func recordPending(_ swap: CashuPendingSwap) async throws {
         try await inner.recordPending(swap)

@@ -47,13 +47,15 @@ final class InventoryIntegrationTests: XCTestCase {
         let initial = try await eventually(inventory, "both nodes listed") { $0[node: cpuNode] != nil && $0[node: gpuNode] != nil }
         XCTAssertTrue(inventory.isSynced)
         let cpu = try XCTUnwrap(initial[node: cpuNode])
-        XCTAssertEqual(cpu.allocatable, ResourceAmounts(cpuMillis: 8000, memoryBytes: 32 * gib, pods: 110))
+        // The test bed's fake nodes report 500Gi of disk (ephemeral-storage), as real ones report theirs.
+        XCTAssertEqual(cpu.allocatable, ResourceAmounts(cpuMillis: 8000, memoryBytes: 32 * gib, pods: 110, ephemeralStorageBytes: 500 * gib))
         XCTAssertEqual(cpu.free, cpu.allocatable)
         XCTAssertNil(cpu.gpuModel)
         XCTAssertEqual(cpu.exclusions, [])
         let gpu = try XCTUnwrap(initial[node: gpuNode])
         XCTAssertEqual(gpu.gpuModel, model)
-        XCTAssertEqual(gpu.allocatable, ResourceAmounts(cpuMillis: 16_000, memoryBytes: 64 * gib, gpus: [model: 4], pods: 110))
+        XCTAssertEqual(gpu.allocatable, ResourceAmounts(cpuMillis: 16_000, memoryBytes: 64 * gib, gpus: [model: 4], pods: 110,
+                                                        ephemeralStorageBytes: 500 * gib))
         XCTAssertEqual(gpu.free, gpu.allocatable)
         XCTAssertEqual(gpu.exclusions, [])
         XCTAssertEqual(initial.freeGPUs(model: model), 4)
@@ -71,7 +73,8 @@ final class InventoryIntegrationTests: XCTestCase {
             let pod = try await client.get(Pod.self, name: "gpu-job", namespace: ns)
             XCTAssertEqual(pod.spec?.nodeName, gpuNode, "the scheduler bound it")
             XCTAssertEqual(bound[node: gpuNode]?.requested, ResourceAmounts(cpuMillis: 1000, memoryBytes: gib, gpus: [model: 2], pods: 1))
-            XCTAssertEqual(bound[node: gpuNode]?.free, ResourceAmounts(cpuMillis: 15_000, memoryBytes: 63 * gib, gpus: [model: 2], pods: 109))
+            XCTAssertEqual(bound[node: gpuNode]?.free, ResourceAmounts(cpuMillis: 15_000, memoryBytes: 63 * gib, gpus: [model: 2], pods: 109,
+                                                                       ephemeralStorageBytes: 500 * gib))
             XCTAssertEqual(bound[node: cpuNode]?.requested, .zero)
             XCTAssertEqual(bound.canFit(cpu: "1", memory: "1Gi", gpus: 2, gpuModel: model)?.node, gpuNode)
             XCTAssertNil(bound.canFit(cpu: "1", memory: "1Gi", gpus: 3, gpuModel: model))

@@ -226,7 +226,7 @@ final class LeaderElectionIntegrationTests: XCTestCase {
         ]))
         _ = try await client.create(RoleBinding(
             metadata: ObjectMeta(name: name, namespace: namespace),
-            roleRef: .init(apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: name),
+            roleRef: .init(kind: "Role", name: name),
             subjects: [.init(kind: "ServiceAccount", name: name, namespace: namespace)]))
         return try await client.serviceAccountToken(name, namespace: namespace)
     }
@@ -255,32 +255,6 @@ final class LeaderElectionIntegrationTests: XCTestCase {
         init(metadata: ObjectMeta, rules: [Rule]) {
             self.metadata = metadata
             self.rules = rules
-        }
-    }
-
-    struct RoleBinding: KubernetesResource {
-        static let descriptor = ResourceDescriptor(group: "rbac.authorization.k8s.io", version: "v1", plural: "rolebindings", kind: "RoleBinding", namespaced: true)
-        struct Reference: Codable, Sendable {
-            var apiGroup: String
-            var kind: String
-            var name: String
-        }
-
-        struct Subject: Codable, Sendable {
-            var kind: String
-            var name: String
-            var namespace: String
-        }
-
-        var apiVersion: String? = "rbac.authorization.k8s.io/v1"
-        var kind: String? = "RoleBinding"
-        var metadata: ObjectMeta
-        var roleRef: Reference
-        var subjects: [Subject]
-        init(metadata: ObjectMeta, roleRef: Reference, subjects: [Subject]) {
-            self.metadata = metadata
-            self.roleRef = roleRef
-            self.subjects = subjects
         }
     }
 }

@@ -7,7 +7,8 @@ import XCTest
 
 /// A lease's quota that counts a pod which does not exist (quota admission reserved it for a create
 /// whose client was killed mid-request; the quota controller only corrects that on its 5-minute
-/// resync) must not keep the paid lease from starting: the operator rebuilds the quota.
+/// resync) must not keep the paid lease from starting: the Job controller cannot create the pod, and
+/// the operator, seeing the Job without a pod and the quota full, rebuilds the quota.
 final class LeaseQuotaRecoveryTests: XCTestCase {
     private let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
     private var kubectl: CRDKubectl!
@@ -62,7 +63,7 @@ final class LeaseQuotaRecoveryTests: XCTestCase {
                     defer { group.cancelAll() }
                     try await markPaid(admin)
                     let pod = try await eventually("the pod to start despite the stale quota", timeout: .seconds(60)) { () -> Pod? in
-                        try? await admin.get(Pod.self, name: LeaseObjectNames.pod, namespace: workload.namespace.metadata.name)
+                        try? await admin.leasePod(leaseName)
                     }
                     XCTAssertNotNil(pod.metadata.uid)
                 }

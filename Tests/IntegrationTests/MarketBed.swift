@@ -76,12 +76,12 @@ final class MarketBed {
     func playKubelet(_ admin: KubernetesClient, lease: String) async throws {
         let namespace = LeaseWorkloadBuilder.namespaceName(forLease: lease)
         let pod = try await eventually("the pod to be bound", timeout: .seconds(30)) { () -> Pod? in
-            let pod = try? await admin.get(Pod.self, name: LeaseObjectNames.pod, namespace: namespace)
+            let pod = try? await admin.leasePod(lease)
             return pod?.spec?.nodeName == nil ? nil : pod
         }
         XCTAssertEqual(pod.spec?.nodeName, node)
         for attempt in 1...10 {
-            var running = attempt == 1 ? pod : try await admin.get(Pod.self, name: LeaseObjectNames.pod, namespace: namespace)
+            var running = attempt == 1 ? pod : try await admin.get(Pod.self, name: pod.metadata.name ?? "", namespace: namespace)
             var status = running.status ?? PodStatus()
             status.phase = "Running"
             status.podIP = "10.1.0.9"
@@ -96,8 +96,7 @@ final class MarketBed {
 
     /// The kubelet's part when a lease's namespace goes: its pod goes at once.
     static func removePod(_ admin: KubernetesClient, lease: String) async {
-        try? await admin.delete(Pod.self, name: LeaseObjectNames.pod, namespace: LeaseWorkloadBuilder.namespaceName(forLease: lease),
-                                gracePeriodSeconds: 0)
+        await admin.removeLeasePods(lease)
     }
 
     /// The tenant pays a payment-required's bolt11 from its LNbits wallet.

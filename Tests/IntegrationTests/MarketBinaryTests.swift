@@ -78,7 +78,8 @@ final class MarketBinaryTests: XCTestCase {
                 let parsedBid = try ComputeResult.parse(bid)
                 XCTAssertEqual(parsedBid.status, .bid)
                 XCTAssertEqual(parsedBid.bid?.pricePerIntervalMsats, 606_000)
-                XCTAssertEqual(parsedBid.bid?.costs.map(\.msatsPerInterval), [5_000, 250, 600_000], "0.5 core, 256 MiB, one GPU for 10 minutes")
+                XCTAssertEqual(parsedBid.bid?.costs.map(\.msatsPerInterval), [5_000, 250, 600_000, 167],
+                               "0.5 core, 256 MiB, one GPU and the default 10Gi of disk for 10 minutes")
                 let payment = try await inbox.next(timeout: .seconds(20)) { $0.kind == 7000 && $0.referencedEventIDs.contains(request.id) }
                 let feedback = try ComputeFeedback.parse(payment)
                 XCTAssertEqual(feedback.status, .paymentRequired)
@@ -93,7 +94,7 @@ final class MarketBinaryTests: XCTestCase {
                 let paid = try await bed.tenantPaysWithLNbits(bolt11)
                 XCTAssertTrue((200..<300).contains(paid.status), paid.body)
                 let pod = try await eventually("the pod to be created", timeout: .seconds(20)) { () -> Pod? in
-                    try? await admin.get(Pod.self, name: "workload", namespace: LeaseWorkloadBuilder.namespaceName(forLease: ComputeLease.name(forRequestEventId: request.id)))
+                    try? await admin.leasePod(ComputeLease.name(forRequestEventId: request.id))
                 }
                 print("payment→pod latency: \(Date().timeIntervalSince(paidAt)) s")
                 XCTAssertEqual(pod.spec?.nodeName ?? node, node)

@@ -56,13 +56,15 @@ final class MarketEndToEndTests: XCTestCase {
             let firstInvoice = try await watch.next(status: "payment-required", kind: 7000)
             let bidLatency = max(bid.receivedAt, firstInvoice.receivedAt) - sentAt
             XCTAssertLessThan(bidLatency, 1.0, "bid and payment-required within 1 s of the request")
-            XCTAssertEqual(bid.price, 11_000)  // 500 + 25 + 10 000 msats for 0.5 core, 256 MiB and one GPU for 10 s, up to whole sats
+            // 500 + 25 + 10 000 + 3 msats for 0.5 core, 256 MiB, one GPU and the default 10Gi of disk for 10 s, up to whole sats.
+            XCTAssertEqual(bid.price, 11_000)
+            XCTAssertEqual(bid.costs["disk"], 3)
             XCTAssertEqual(firstInvoice.amount, bid.price)
 
             let paidAt = Date()
             try await pay(firstInvoice)
             _ = try await eventually("the pod to be created", timeout: .seconds(20), every: .milliseconds(50)) { () -> Pod? in
-                try? await admin.get(Pod.self, name: LeaseObjectNames.pod, namespace: LeaseWorkloadBuilder.namespaceName(forLease: lease))
+                try? await admin.leasePod(lease)
             }
             let podLatency = Date().timeIntervalSince(paidAt)
             print("MEASURED request→bid+payment-required \(String(format: "%.3f", bidLatency)) s; payment→Pod created \(String(format: "%.3f", podLatency)) s")
@@ -203,8 +205,7 @@ final class MarketEndToEndTests: XCTestCase {
             // a relay, and the relays remember the answer: no second bid, no new lease.
             _ = try await eventually("the cancelled lease to be deleted", timeout: .seconds(40)) { () -> Bool? in
                 // The kubelet's part on the fake node: the pod goes at once.
-                try? await admin.delete(Pod.self, name: LeaseObjectNames.pod, namespace: LeaseWorkloadBuilder.namespaceName(forLease: lease),
-                                        gracePeriodSeconds: 0)
+                await admin.removeLeasePods(lease)
                 return (try? await admin.get(ComputeLease.self, name: lease)) == nil ? true : nil
             }
             running.kill()

@@ -131,4 +131,55 @@ final class MarketIntakeTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(ignored ?? 0, 1, metrics)
             XCTAssertTrue(metrics.contains("ncn_bids_withdrawn_total 1"), metrics)
     }
+
+    /// Capacity held by unpaid bids is not held hostage: a request with more proof of work takes
+    /// the GPUs a weaker unpaid bid holds; one with equal work is told what would win them.
+    func testMoreWorkTakesCapacityThatAWeakerUnpaidBidHolds() async throws {
+        try await market.withProvider { admin, start in
+            let running = try start()
+            defer { running.kill() }
+            let provider = market.provider
+            var sent = 0
+            func request(_ tenant: TenantClient, gpus: Int, exactWork bits: Int) async throws -> (String, TenantWatch) {
+                while true {
+                    sent += 1
+                    let event = try EventBuilder(kind: ComputeKinds.request, content: "", tags: [
+                        ["param", "image", "docker.io/library/busybox:1.36"], ["param", "cpu", "100m"], ["param", "memory", "64Mi"],
+                        ["param", "gpus", String(gpus)], ["param", "gpu-model", market.gpuModel],
+                        ["param", "env", "REQUEST", String(sent)], ["param", "duration", "600"], ["bid", "100000000"], ["p", provider],
+                    ]).mine(difficulty: bits, with: tenant.key)
+                    guard ProofOfWork.leadingZeroBits(hex: event.id) == bits else { continue }
+                    let published = try await tenant.republish(event)
+                    return (published.id, try await tenant.watch(request: published.id, provider: provider))
+                }
+            }
+            do {
+                step = "a squatter's unpaid bid on both GPUs"
+                let (_, squat) = try await request(try TenantClient(bed: market.bed), gpus: 2, exactWork: 0)
+                defer { squat.stop() }
+                _ = try await squat.next(status: "bid", kind: 6900)
+                let alice = try TenantClient(bed: market.bed)
+                step = "a request with as little work"
+                let (_, equal) = try await request(alice, gpus: 1, exactWork: 0)
+                defer { equal.stop() }
+                let refused = try await equal.next(status: "error", kind: 7000)
+                XCTAssertEqual(refused.tag("reason"), ["reason", "no-capacity"])
+                XCTAssertTrue(refused.statusText?.contains("proof of work") ?? false, refused.statusText ?? "nil")
+                step = "a request with more work"
+                let (strong, strongWatch) = try await request(alice, gpus: 1, exactWork: 3)
+                defer { strongWatch.stop() }
+                _ = try await strongWatch.next(status: "bid", kind: 6900)
+                step = "the squatter's bid withdrawn"
+                let ended = try await squat.next(status: "terminated", kind: 6900)
+                XCTAssertEqual(ended.reason, "bid-expired")
+                let leases = try await admin.list(ComputeLease.self).items.map(\.spec.requestEventId)
+                XCTAssertTrue(leases.contains(strong))
+                let metrics = try await running.metrics()
+                XCTAssertTrue(metrics.contains("ncn_bids_displaced_total 1"), metrics)
+            } catch {
+                XCTFail("at \(self.step): operator log:\n\(running.logText.suffix(5000))")
+                throw error
+            }
+        }
+    }
 }

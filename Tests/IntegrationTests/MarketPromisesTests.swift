@@ -60,8 +60,10 @@ final class MarketPromisesTests: XCTestCase {
             let running = try start()
             defer { running.kill() }
             let tenant = try TenantClient(bed: market.bed)
-            let published = try await tenant.request(TenantRequest(cpu: "100m", memory: "64Mi", duration: 20, bidMsats: 1_000_000,
-                                                                   provider: market.provider))
+            // The bed's GPU pins the pod to the fake node whose kubelet this test plays: a CPU lease
+            // prefers nodes without GPUs, such as the test bed's real node.
+            let published = try await tenant.request(TenantRequest(cpu: "100m", memory: "64Mi", gpus: 1, gpuModel: market.gpuModel, duration: 20,
+                                                                   bidMsats: 1_000_000, provider: market.provider))
             let lease = ComputeLease.name(forRequestEventId: published.id)
             let generic = try await tenant.watch(request: published.id, until: ["success", "error"], kinds: [7000])
             defer { generic.stop() }

@@ -94,6 +94,17 @@ final class OfferPublisherTests: XCTestCase {
             XCTAssertEqual(expiration - firstEvent.createdAt, 7200)
             XCTAssertFalse(firstEvent.isExpired())
 
+            // NIP-89: the handler announcement a generic NIP-90 client looks for, next to the offer.
+            let handler = try await eventually("the kind 31990 fetchable by kind+author+d", timeout: .seconds(10), every: .milliseconds(300)) {
+                try fetchAddressable(sdk, relay: relay, kind: 31990, author: key.publicKey.hex, d: provider.metadata.name!)
+            }
+            XCTAssertEqual(handler.tagValues("k"), ["5900"])
+            XCTAssertEqual(handler.firstTagValue("a"), "31900:\(key.publicKey.hex):\(provider.metadata.name!)")
+            let info = try ComputeHandlerInfo.parse(handler)
+            XCTAssertEqual(info.name, "ncn compute provider \(provider.metadata.name!)")
+            XCTAssertTrue(info.about.contains("kind 5900 compute request"), info.about)
+            XCTAssertEqual(handler.expiration, first.expiration, "the announcement lapses with the offer")
+
             // A lease's pod takes 2 of the 3 GPUs; the scheduler binds it to our node.
             try await client.withScratchNamespace { namespace in
                 let created = ContinuousClock.now
@@ -115,6 +126,16 @@ final class OfferPublisherTests: XCTestCase {
                 try await client.delete(Pod.self, name: "gpu-job", namespace: namespace)
             }
         }
+    }
+
+    /// The relay's event for (kind, author, d) as nostr-sdk sees them; nil until there is one.
+    private func fetchAddressable(_ sdk: NostrSDKReference, relay: String, kind: Int, author: String, d: String) throws -> NostrEvent? {
+        let answer = try sdk.call([["op": "fetch_addressable", "relay": relay, "kind": kind, "pubkey": author, "identifier": d, "timeout": 3]])[0]
+        XCTAssertNil(answer["error"], "\(answer)")
+        let events = try XCTUnwrap(answer["events"] as? [[String: Any]])
+        XCTAssertLessThanOrEqual(events.count, 1, "one per kind, author and d")
+        guard let json = events.first else { return nil }
+        return try JSONDecoder().decode(NostrEvent.self, from: try JSONSerialization.data(withJSONObject: json))
     }
 
     /// The relay's offers for (31900, author, d) as nostr-sdk sees them; nil until there is

@@ -59,4 +59,35 @@ final class OperatorBinaryTests: XCTestCase {
         let lines = running.logText.split(separator: "\n")
         XCTAssertTrue(lines.allSatisfy { $0.hasPrefix("{") }, "--log-format json must write JSON lines only")
     }
+
+    /// --exit-with-parent: the operator's parent killed outright (SIGKILL, as a harness killed by
+    /// timeout is), the operator goes too, instead of answering the next test run's requests.
+    func testExitsWhenItsParentIsKilled() async throws {
+        let bed = try TestBed.load()
+        let kubectl = CRDKubectl(binary: try bed.require("NCN_KUBECTL"), kubeconfig: try bed.require("NCN_KUBECONFIG"))
+        try installOperatorPrerequisites(kubectl)
+        let kubeconfig = try await bed.withKubernetes { admin in try await admin.operatorKubeconfig() }
+        let arguments = OperatorProcess.standaloneArguments(kubeconfig: kubeconfig, ["--exit-with-parent"])
+        // A shell parent that starts the operator, says its pid and waits; then it is SIGKILLed.
+        let parent = Process()
+        parent.executableURL = URL(fileURLWithPath: "/bin/sh")
+        parent.arguments = ["-c", "\"$0\" \"$@\" 2>/dev/null & echo $!; wait", OperatorProcess.binary] + arguments
+        parent.environment = ["PATH": "/usr/bin:/bin", "POD_NAME": "it-orphan"]
+        let output = Pipe()
+        parent.standardOutput = output
+        try parent.run()
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        let pid = try XCTUnwrap(pid_t(line.trimmingCharacters(in: .whitespacesAndNewlines)), "the shell printed \(line)")
+        defer { Foundation.kill(pid, SIGKILL) }
+        try await Task.sleep(for: .seconds(3))
+        XCTAssertEqual(Foundation.kill(pid, 0), 0, "the operator runs while its parent does")
+        Foundation.kill(parent.processIdentifier, SIGKILL)
+        parent.waitUntilExit()
+        let gone = try await eventually("the orphaned operator to exit", timeout: .seconds(15), every: .milliseconds(200)) { () -> Bool? in
+            // Gone, or a zombie of a re-parenting init that does not reap.
+            let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
+            return state == nil || state == "Z" ? true : nil
+        }
+        XCTAssertTrue(gone)
+    }
 }

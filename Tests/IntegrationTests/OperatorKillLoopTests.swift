@@ -101,7 +101,7 @@ final class OperatorKillLoopTests: XCTestCase {
                 let spaces = Set(try await admin.list(Namespace.self).items.compactMap(\.metadata.name))
                 var placed = 0
                 for name in names.prefix(3) {
-                    let pod = try? await admin.get(Pod.self, name: "workload", namespace: LeaseWorkloadBuilder.namespaceName(forLease: name))
+                    let pod = try? await admin.leasePod(name)
                     // Any schedulable node will do (other tests' nodes may exist); lease and pod must agree.
                     if let placedOn = leases[name]?.status?.node, pod?.spec?.nodeName == placedOn { placed += 1 }
                 }

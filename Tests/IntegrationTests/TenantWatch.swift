@@ -138,7 +138,11 @@ struct TenantWatchError: Error, CustomStringConvertible {
     let stderr: String
 
     var description: String {
-        let statuses = seen.map { "\($0.kind) \($0.status ?? "-")" }.joined(separator: ", ")
+        // An error's text says why (no-capacity, a bad param…): without it a flaky failure is a guess.
+        let statuses = seen.map { answer in
+            let why = [answer.statusText, answer.reason].compactMap { $0 }.joined(separator: " ")
+            return "\(answer.kind) \(answer.status ?? "-")\(answer.status == "error" && !why.isEmpty ? " (\(why))" : "")"
+        }.joined(separator: ", ")
         return "waiting for \(waitingFor): \(why); seen [\(statuses)]\(stderr.isEmpty ? "" : "; stderr: \(stderr)")"
     }
 }

@@ -112,6 +112,20 @@ final class StoreTests: XCTestCase {
         XCTAssertTrue(store.all.isEmpty)
     }
 
+    func testObjectsAreListedByNamespaceThroughEveryKindOfEvent() {
+        func secret(_ namespace: String, _ name: String) -> Secret { Secret(metadata: ObjectMeta(name: name, namespace: namespace)) }
+        let store = Store<Secret>()
+        store.apply(.restarted([secret("a", "1"), secret("a", "2"), secret("b", "1")]))
+        XCTAssertEqual(Set(store.list(namespace: "a").compactMap(\.metadata.name)), ["1", "2"])
+        store.apply(.applied(secret("b", "2")))
+        store.apply(.deleted(secret("a", "1")))
+        XCTAssertEqual(store.list(namespace: "a").compactMap(\.metadata.name), ["2"])
+        XCTAssertEqual(store.list(namespace: "b").count, 2)
+        store.apply(.restarted([secret("c", "1")]))
+        XCTAssertTrue(store.list(namespace: "a").isEmpty, "a relist forgets what vanished")
+        XCTAssertEqual(store.list(namespace: "c").count, 1)
+    }
+
     func testWaitersWakeOnFirstSync() async {
         let store = Store<Namespace>()
         async let waited: Void = store.waitUntilSynced()

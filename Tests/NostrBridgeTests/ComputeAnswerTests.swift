@@ -43,6 +43,20 @@ final class ComputeAnswerTests: XCTestCase {
         }
     }
 
+    /// A refusal quotes the request; what it quotes must not carry control characters onto relays.
+    func testStatusTextsArePublishable() throws {
+        let hostile = "image \u{1b}[31mred\u{07}\nline\u{202E}txt\u{0}end 👩\u{200D}💻 é"
+        let event = try ComputeFeedback.error(plain, message: hostile, code: .invalidRequest).sign(with: F.provider, createdAt: F.t0)
+        let text = try XCTUnwrap(event.tags.first { $0.first == "status" }?[2])
+        XCTAssertEqual(text, "image \\u{1b}[31mred\\u{7}\\u{a}line\\u{202e}txt\\u{0}end 👩\u{200D}💻 é")
+        XCTAssertFalse(text.unicodeScalars.contains { $0.properties.generalCategory == .control })
+        let long = ComputeStatusText.publishable(String(repeating: "\u{1}", count: 1_000))
+        XCTAssertLessThanOrEqual(long.count, ComputeStatusText.maximumLength)
+        XCTAssertTrue(long.hasSuffix("…"))
+        let result = try ComputeResult.ended(plain, reason: .failed, message: "exit\u{1b}").sign(with: F.provider, createdAt: F.t0)
+        XCTAssertEqual(result.tags.first { $0.first == "status" }?[2], "exit\\u{1b}")
+    }
+
     func testRefundTokenStaysOutOfLogs() {
         let result = ComputeResult.ended(plain, reason: .providerStopped, refund: ComputeRefund(msats: 1_000, cashuToken: F.cashuToken))
         for text in [String(describing: result), String(reflecting: result), { var s = ""; dump(result, to: &s); return s }()] {
@@ -192,12 +206,14 @@ final class ComputeAnswerTests: XCTestCase {
         ComputeOffer(
             identifier: "eu-central-1", region: "eu-central",
             capacity: ComputeCapacity(cpuMillicoresFree: 58_500, cpuMillicoresTotal: 64_000, memoryBytesFree: 223 << 30, memoryBytesTotal: 256 << 30,
-                                      gpus: [ComputeGPUCapacity(model: "NVIDIA-A100-SXM4-40GB", free: 0, total: 2), ComputeGPUCapacity(model: F.gpuModel, free: 3, total: 4)]),
-            prices: ComputePrices(msatsPerCpuHour: 20_000, msatsPerGiBHour: 2_000, msatsPerGpuHour: [F.gpuModel: 2_000_000, "NVIDIA-A100-SXM4-40GB": 1_200_000]),
+                                      gpus: [ComputeGPUCapacity(model: "NVIDIA-A100-SXM4-40GB", free: 0, total: 2), ComputeGPUCapacity(model: F.gpuModel, free: 3, total: 4)],
+                                      disk: ComputeDiskCapacity(freeBytes: 1_800 << 30, totalBytes: 2_000 << 30)),
+            prices: ComputePrices(msatsPerCpuHour: 20_000, msatsPerGiBHour: 2_000, msatsPerGpuHour: [F.gpuModel: 2_000_000, "NVIDIA-A100-SXM4-40GB": 1_200_000],
+                                  msatsPerDiskGiBHour: 100),
             intervalSeconds: 600, graceSeconds: 60, rails: [.lightning, .cashu], cashu: terms, maxDurationSeconds: 604_800, maxGPUsPerLease: 4,
             allowedRegistries: ["ghcr.io", "docker.io/library"], portRange: 1_024...65_535, labels: ["tier": "homelab", "network": "1gbit"],
             invoiceLeadSeconds: 120, bidLifetimeSeconds: 300, relays: ["wss://relay.damus.io", "wss://nos.lol"], replyRelays: 3, refunds: "none",
-            expiration: F.t0 + 7_200, about: "Homelab rack")
+            defaultDiskBytes: 10 << 30, maxDiskBytes: 100 << 30, expiration: F.t0 + 7_200, about: "Homelab rack")
     }
 
     func testOfferRoundTrip() throws {
@@ -209,6 +225,24 @@ final class ComputeAnswerTests: XCTestCase {
         let minimal = ComputeOffer(identifier: "x", capacity: ComputeCapacity(cpuMillicoresFree: 0, cpuMillicoresTotal: 1_000, memoryBytesFree: 0, memoryBytesTotal: 1 << 30),
                                    prices: ComputePrices(msatsPerCpuHour: 1, msatsPerGiBHour: 1), intervalSeconds: 60, graceSeconds: 0, rails: [.lightning])
         XCTAssertEqual(try ComputeOffer.parse(try minimal.sign(with: F.provider)), minimal)
+    }
+
+    func testOfferAnnouncesDiskPriceCapacityAndPerLeaseAmounts() throws {
+        let tags = offer.eventBuilder().tags
+        XCTAssertTrue(tags.contains(["capacity", "disk", String(1_800 << 30), String(2_000 << 30)]))
+        XCTAssertTrue(tags.contains(["price", "disk", "100"]))
+        XCTAssertTrue(tags.contains(["default-disk", String(10 << 30)]))
+        XCTAssertTrue(tags.contains(["max-disk", String(100 << 30)]))
+        // An offer from before disk was priced: no disk capacity or amounts, and disk costs nothing.
+        let older = F.sign(31900, tags.filter { !($0.count > 1 && $0[1] == "disk") && $0.first != "default-disk" && $0.first != "max-disk" },
+                           by: F.provider, at: F.t0)
+        let parsed = try ComputeOffer.parse(older)
+        XCTAssertNil(parsed.capacity.disk)
+        XCTAssertEqual(parsed.prices.msatsPerDiskGiBHour, 0)
+        XCTAssertNil(parsed.defaultDiskBytes)
+        XCTAssertNil(parsed.maxDiskBytes)
+        XCTAssertThrowsError(try ComputeOffer.parse(F.sign(31900, tags.filter { $0.first != "max-disk" } + [["max-disk", "100Gi"]], by: F.provider, at: F.t0)),
+                             "offers give bytes as numbers")
     }
 
     func testOfferTagsAreStableForDeduplication() {

@@ -34,6 +34,7 @@ final class ComputeDraftExamplesTests: XCTestCase {
         var feedbackStatuses: Set<ComputeFeedback.Status> = []
         var requests: [String: ComputeRequest] = [:]
         var notCompute = 0
+        var logRequests: Set<String> = []
         for (index, block) in blocks.enumerated() {
             guard case .event(let event) = block else { continue }
             XCTAssertNoThrow(try event.validate(now: event.createdAt), "example \(index) is not a valid signed event")
@@ -70,6 +71,14 @@ final class ComputeDraftExamplesTests: XCTestCase {
                 XCTAssertEqual(requests[nutzap.requestID]?.rail, .cashu, "the nutzap pays the Cashu example's lease")
             case ComputeKinds.nutzapInfo:
                 XCTAssertEqual(event.firstTagValue("pubkey"), F.p2pk, "nutzaps are locked to the offer's p2pk key")
+            case ComputeKinds.logRequest:
+                let request = try ComputeLogRequest.parse(event, key: F.provider)
+                XCTAssertEqual(requests[request.requestID]?.tenant, request.tenant, "only the lease's tenant asks for its logs")
+                logRequests.insert(event.id)
+            case ComputeKinds.logChunk:
+                let chunk = try ComputeLogChunk.parse(event, key: F.tenant)
+                XCTAssertTrue(logRequests.contains(chunk.logRequestID), "a chunk answers a log request shown earlier")
+                XCTAssertEqual(event.pubkey, F.provider.publicKey.hex)
             case ComputeKinds.deletion:
                 XCTAssertEqual(ComputeCancellation.requestIDs(in: event).count, 1)
                 XCTAssertEqual(requests[ComputeCancellation.requestIDs(in: event)[0]]?.tenant, event.pubkey, "only the author cancels")
@@ -77,7 +86,7 @@ final class ComputeDraftExamplesTests: XCTestCase {
                 XCTFail("example \(index) has unexpected kind \(event.kind)")
             }
         }
-        XCTAssertEqual(kinds, [5900, 6900, 7000, 7900, 31900, 9321, 10019, 5], "every kind has an example")
+        XCTAssertTrue(kinds.isSuperset(of: [5900, 6900, 7000, 7900, 31900, 9321, 10019, 5, 25900, 26900]), "every kind has an example: \(kinds.sorted())")
         XCTAssertEqual(resultStatuses, Set(ComputeResult.Status.allCases), "every 6900 status has an example")
         XCTAssertEqual(feedbackStatuses, [.paymentRequired, .processing, .error, .success])
         XCTAssertEqual(requests.count, 3)
@@ -100,8 +109,15 @@ final class ComputeDraftExamplesTests: XCTestCase {
                     ComputeTag.endpoint, ComputeTag.paidUntil, ComputeTag.reason, ComputeTag.exitCode, ComputeTag.refund, ComputeTag.tranche,
                     ComputeTag.mint, ComputeTag.p2pk, ComputeTag.region, ComputeTag.capacity, ComputeTag.maxDuration, ComputeTag.maxGPUs,
                     ComputeTag.registry, ComputeTag.ports, ComputeTag.label, ComputeTag.lead, ComputeTag.bidLifetime, ComputeTag.relays,
-                    ComputeTag.replyRelays, ComputeTag.refunds, ComputeTag.proofOfWork] {
+                    ComputeTag.replyRelays, ComputeTag.refunds, ComputeTag.proofOfWork, ComputeTag.defaultDisk, ComputeTag.maxDisk] {
             XCTAssertTrue(draft.contains("[\"\(tag)\""), "tag \(tag) is documented")
+        }
+        for tag in [ComputeTag.follow, ComputeTag.since, ComputeTag.after, ComputeTag.tail, ComputeTag.sequence, ComputeTag.line, ComputeTag.end] {
+            XCTAssertTrue(draft.contains("[\"\(tag)\""), "log tag \(tag) is documented (§5.4)")
+        }
+        for reason in [ComputeLogChunk.End.complete, ComputeLogChunk.End.stopped, ComputeLogChunk.End.window, ComputeLogChunk.End.limit,
+                       ComputeLogChunk.End.replaced, ComputeLogChunk.End.busy, ComputeLogChunk.End.starting, ComputeLogChunk.End.unavailable] {
+            XCTAssertTrue(draft.contains("| `\(reason)` |"), "log end reason \(reason) is in §5.4's table")
         }
         for reason: ComputeEndReason in [.exited, .durationEnded, .unpaid, .bidExpired, .cancelled, .failed, .providerStopped, .policyViolation] {
             XCTAssertTrue(draft.contains("`\(reason.rawValue)`"), reason.rawValue)

@@ -37,17 +37,18 @@ final class ComputeExampleGeneratorTests: XCTestCase {
         show("Not a compute request: the timestamping DVM (kind 5900)", "No compute params: providers ignore it without answering.", stamp)
 
         let costs = [ComputeCost(resource: "cpu", msatsPerInterval: 13_334), ComputeCost(resource: "memory", msatsPerInterval: 5_334),
-                     ComputeCost(resource: "gpu", msatsPerInterval: 333_334)]
+                     ComputeCost(resource: "gpu", msatsPerInterval: 333_334), ComputeCost(resource: "disk", msatsPerInterval: 834)]
         let bid = ComputeBid(pricePerIntervalMsats: 353_000, intervalSeconds: 600, graceSeconds: 60, durationSeconds: 3600, costs: costs,
                              expiresAt: t0 + 301, rail: .lightning)
         show("Bid (kind 6900, status bid)", "353 000 msats (353 sats) per 10-minute tranche, 2 118 000 msats for the hour, valid for 5 minutes.",
-             try ComputeResult.bid(ctx, bid, message: "1x NVIDIA-H100-80GB-HBM3, 4 cores, 16Gi for 1 h").sign(with: provider, createdAt: t0 + 1))
+             try ComputeResult.bid(ctx, bid, message: "1x NVIDIA-H100-80GB-HBM3, 4 cores, 16Gi, 50Gi disk for 1 h").sign(with: provider, createdAt: t0 + 1))
         show("Payment required, Lightning (kind 7000)", "The first tranche.",
              try ComputeFeedback.paymentRequired(ctx, amountMsats: 353_000, bolt11: F.bolt11First, tranche: 0,
                                                  message: "pay tranche 0 to start").sign(with: provider, createdAt: t0 + 1))
 
         let cashuBid = ComputeBid(pricePerIntervalMsats: 3_000, intervalSeconds: 600, graceSeconds: 60, durationSeconds: 7200,
-                                  costs: [ComputeCost(resource: "cpu", msatsPerInterval: 1_667), ComputeCost(resource: "memory", msatsPerInterval: 334)],
+                                  costs: [ComputeCost(resource: "cpu", msatsPerInterval: 1_667), ComputeCost(resource: "memory", msatsPerInterval: 334),
+                                          ComputeCost(resource: "disk", msatsPerInterval: 167)],
                                   expiresAt: t0 + 306, rail: .cashu)
         let sealedBid = try ComputeResult.bid(cctx, cashuBid).sign(with: provider, createdAt: t0 + 6)
         show("Bid to an encrypted request (kind 6900)", "Everything but `e`, `p`, `encrypted` and `expiration` is sealed to the tenant.", sealedBid,
@@ -96,15 +97,34 @@ final class ComputeExampleGeneratorTests: XCTestCase {
         show("Cancellation (kind 5)", "", F.sign(ComputeKinds.deletion, ComputeCancellation.eventBuilder(requestID: cashu.id, reason: "no longer needed").tags,
                                                 content: "no longer needed", by: F.tenant, at: t0 + 900))
 
+        // Logs (§5.4): the tenant follows the GPU lease's output from the last line it has.
+        let logAsk = try ComputeLogRequest(requestID: gpu.id, provider: provider.publicKey.hex, follow: true,
+                                           after: ComputeLogTimestamp("2026-01-01T00:00:52.104331512Z")).sign(with: F.tenant, createdAt: t0 + 90)
+        show("Log request (kind 25900, encrypted, ephemeral)", "The tenant follows its container's output from the last line it has.", logAsk,
+             hidden: try Self.hidden(logAsk))
+        let lines = [ComputeLogLine(timestamp: ComputeLogTimestamp("2026-01-01T00:01:29.70012Z")!, text: "INFO model loaded in 31.2 s"),
+                     ComputeLogLine(timestamp: ComputeLogTimestamp("2026-01-01T00:01:29.700391Z")!, text: "INFO listening on :8080")]
+        let firstChunk = try ComputeLogChunk(logRequestID: logAsk.id, tenant: F.tenant.publicKey.hex, sequence: 0, lines: lines)
+            .sign(with: provider, createdAt: t0 + 91)
+        show("Log chunk (kind 26900, encrypted, ephemeral)", "Lines written after the request's cursor, each with its instant.", firstChunk,
+             hidden: try Self.hidden(firstChunk))
+        let lastChunk = try ComputeLogChunk(logRequestID: logAsk.id, tenant: F.tenant.publicKey.hex, sequence: 1,
+                                            lines: [ComputeLogLine(timestamp: ComputeLogTimestamp("2026-01-01T00:06:02.5Z")!, text: "INFO 200 GET /v1/models")],
+                                            end: ComputeLogChunk.End(ComputeLogChunk.End.window, "ask again with after to go on"))
+            .sign(with: provider, createdAt: t0 + 390)
+        show("Last log chunk of a follow (kind 26900, encrypted, ephemeral)", "The provider's window for one answer is over; the client asks again with `after`.",
+             lastChunk, hidden: try Self.hidden(lastChunk))
+
         let offer = ComputeOffer(
             identifier: "eu-central-1", region: "eu-central",
             capacity: ComputeCapacity(cpuMillicoresFree: 58_500, cpuMillicoresTotal: 64_000, memoryBytesFree: 223 << 30, memoryBytesTotal: 256 << 30,
-                                      gpus: [ComputeGPUCapacity(model: F.gpuModel, free: 3, total: 4)]),
-            prices: ComputePrices(msatsPerCpuHour: 20_000, msatsPerGiBHour: 2_000, msatsPerGpuHour: [F.gpuModel: 2_000_000]),
+                                      gpus: [ComputeGPUCapacity(model: F.gpuModel, free: 3, total: 4)],
+                                      disk: ComputeDiskCapacity(freeBytes: 1_700 << 30, totalBytes: 1_800 << 30)),
+            prices: ComputePrices(msatsPerCpuHour: 20_000, msatsPerGiBHour: 2_000, msatsPerGpuHour: [F.gpuModel: 2_000_000], msatsPerDiskGiBHour: 100),
             intervalSeconds: 600, graceSeconds: 60, rails: [.lightning, .cashu], cashu: terms, maxDurationSeconds: 604_800, maxGPUsPerLease: 4,
             allowedRegistries: ["ghcr.io", "docker.io/library"], portRange: 1024...65535, labels: ["network": "1gbit", "tier": "homelab"],
             invoiceLeadSeconds: 120, bidLifetimeSeconds: 300, relays: F.relays, replyRelays: 3, refunds: "none",
-            expiration: t0 + 7200, about: "Homelab rack in Frankfurt: 4x H100, gVisor sandbox.")
+            defaultDiskBytes: 10 << 30, maxDiskBytes: 100 << 30, expiration: t0 + 7200, about: "Homelab rack in Frankfurt: 4x H100, gVisor sandbox.")
         show("Provider offer (kind 31900)", "", try offer.sign(with: provider, createdAt: t0 - 60))
         var nutzapInfo = try XCTUnwrap(ComputeNutzapInfo.eventBuilder(terms: terms, relays: F.relays))
         nutzapInfo.createdAt = t0 - 60

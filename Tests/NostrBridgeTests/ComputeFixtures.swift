@@ -36,6 +36,7 @@ enum ComputeFixtures {
         ["param", "memory", "16Gi"],
         ["param", "gpus", "1"],
         ["param", "gpu-model", gpuModel],
+        ["param", "disk", "50Gi"],
         ["param", "args", "--port", "8080", "--model", "/models/llama-3-8b"],
         ["param", "env", "LOG_LEVEL", "info"],
         ["param", "port", "8080", "tcp", "http"],

@@ -22,6 +22,24 @@ final class ComputePricingTests: XCTestCase {
                                   durationSeconds: 60, expiresAt: 0, rail: .cashu)?.pricePerIntervalMsats, 3_000, "whole sats stay")
     }
 
+    func testDiskIsItsOwnLinePerGiBAndAnUnnamedDiskIsPricedAtTheOffersDefault() throws {
+        var priced = prices
+        priced.msatsPerDiskGiBHour = 100
+        let disky = ComputeResources(cpu: "500m", memory: "1Gi", cpuMillicores: 500, memoryBytes: 1 << 30, disk: "10Gi", diskBytes: 10 << 30)
+        let costs = try XCTUnwrap(priced.costs(for: disky, intervalSeconds: 600))
+        XCTAssertEqual(costs, [ComputeCost(resource: "cpu", msatsPerInterval: 1_667), ComputeCost(resource: "memory", msatsPerInterval: 334),
+                               ComputeCost(resource: "disk", msatsPerInterval: 167)], "100 × 10 × 600 / 3600 = 166.7, rounded up")
+        XCTAssertEqual(ComputeBid(costs: costs, intervalSeconds: 600, graceSeconds: 60, durationSeconds: 600, expiresAt: 0, rail: .lightning)?
+            .pricePerIntervalMsats, 3_000, "2168 msats, rounded up to whole sats with the other lines")
+
+        let unnamed = ComputeResources(cpu: "500m", memory: "1Gi", cpuMillicores: 500, memoryBytes: 1 << 30)
+        XCTAssertEqual(priced.costs(for: unnamed, intervalSeconds: 600)?.count, 2, "no disk amount, no disk line")
+        let offer = ComputeOffer(identifier: "x", capacity: ComputeCapacity(cpuMillicoresFree: 0, cpuMillicoresTotal: 0, memoryBytesFree: 0, memoryBytesTotal: 0),
+                                 prices: priced, intervalSeconds: 600, graceSeconds: 60, rails: [.lightning], defaultDiskBytes: 10 << 30)
+        XCTAssertEqual(offer.costs(for: unnamed), costs, "a client checks a bid with the offer's default-disk")
+        XCTAssertEqual(offer.costs(for: disky), costs)
+    }
+
     func testUnpricedGPUModelIsNotRentedAndHugeValuesDoNotOverflow() {
         let a100 = ComputeResources(cpu: "1", memory: "1Gi", cpuMillicores: 1_000, memoryBytes: 1 << 30, gpus: 1, gpuModel: "NVIDIA-A100-SXM4-40GB")
         XCTAssertNil(prices.costs(for: a100, intervalSeconds: 600))
@@ -46,8 +64,9 @@ final class ComputePricingTests: XCTestCase {
             }
         }
         let (o, r, b) = (try XCTUnwrap(offer), try XCTUnwrap(request), try XCTUnwrap(bid))
-        let costs = try XCTUnwrap(o.prices.costs(for: r.resources, intervalSeconds: o.intervalSeconds))
+        let costs = try XCTUnwrap(o.costs(for: r.resources))
         XCTAssertEqual(costs, b.costs)
+        XCTAssertEqual(costs.last, ComputeCost(resource: "disk", msatsPerInterval: 834), "the request's 50Gi of disk at the offer's disk price")
         XCTAssertEqual(ComputeBid(costs: costs, intervalSeconds: b.intervalSeconds, graceSeconds: b.graceSeconds, durationSeconds: b.durationSeconds,
                                   expiresAt: b.expiresAt, rail: b.rail), b)
         XCTAssertLessThanOrEqual(try XCTUnwrap(b.totalMsats), r.bidMsats)

@@ -76,6 +76,18 @@ final class ComputeRequestErrorTests: XCTestCase {
         check(F.replacing("memory", with: ["param", "memory", "65Ti"]), .invalid("memory"), containing: "out of range")
     }
 
+    func testDisk() throws {
+        check(F.minimalTags + [["param", "disk", "20GB"]], .invalid("disk"),
+              #"disk "20GB" is not a Kubernetes quantity of bytes: write it with a binary suffix ("20Gi", "512Mi") or a decimal one ("20G"); "GB" and "gb" are not suffixes"#)
+        check(F.minimalTags + [["param", "disk", "1Mi"]], .invalid("disk"), #"disk "1Mi" is out of range: ask for at least 64Mi and at most 64Ti"#)
+        check(F.minimalTags + [["param", "disk", "65Ti"]], .invalid("disk"), containing: "out of range")
+        check(F.minimalTags + [["param", "disk", "1Gi"], ["param", "disk", "2Gi"]], .duplicate("disk"), containing: "more than once")
+        guard case .request(let request) = try ComputeRequest.parse(F.plainRequest(F.minimalTags + [["param", "disk", "64Mi"]])) else {
+            return XCTFail("the smallest disk is a request")
+        }
+        XCTAssertEqual(request.resources.diskBytes, 64 << 20)
+    }
+
     func testGPUs() {
         check(F.minimalTags + [["param", "gpus", "2"]], .conflict("gpu-model"),
               #"gpus is 2 but gpu-model is missing: add ["param","gpu-model","<model>"] with a model from the provider's offer, e.g. NVIDIA-H100-80GB-HBM3"#)

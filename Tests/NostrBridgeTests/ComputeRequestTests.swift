@@ -18,7 +18,8 @@ final class ComputeRequestTests: XCTestCase {
         XCTAssertEqual(request.id, event.id)
         XCTAssertEqual(request.tenant, F.tenant.publicKey.hex)
         XCTAssertEqual(request.image, "ghcr.io/example/llm-server:1.4.2")
-        XCTAssertEqual(request.resources, ComputeResources(cpu: "4", memory: "16Gi", cpuMillicores: 4_000, memoryBytes: 16 << 30, gpus: 1, gpuModel: F.gpuModel))
+        XCTAssertEqual(request.resources, ComputeResources(cpu: "4", memory: "16Gi", cpuMillicores: 4_000, memoryBytes: 16 << 30, gpus: 1, gpuModel: F.gpuModel,
+                                                           disk: "50Gi", diskBytes: 50 << 30))
         XCTAssertNil(request.command)
         XCTAssertEqual(request.args, ["--port", "8080", "--model", "/models/llama-3-8b"])
         XCTAssertEqual(request.env, [ComputeEnvVar(name: "LOG_LEVEL", value: "info")])
@@ -40,6 +41,8 @@ final class ComputeRequestTests: XCTestCase {
         let request = try request(F.plainRequest(F.minimalTags))
         XCTAssertEqual(request.resources.gpus, 0)
         XCTAssertNil(request.resources.gpuModel)
+        XCTAssertNil(request.resources.disk, "no disk param: the provider's default-disk applies")
+        XCTAssertNil(request.resources.diskBytes)
         XCTAssertEqual(request.ports, [])
         XCTAssertEqual(request.relays, [])
         XCTAssertEqual(request.providers, [])

@@ -86,11 +86,24 @@ final class IntakeGateTests: XCTestCase {
         var gate = IntakeGate()
         let made = bid("me", age: 0)
         gate.recordBid(made)
-        XCTAssertEqual(gate.recentBids(excluding: [], now: t0), [made])
-        XCTAssertEqual(gate.recentBids(excluding: [made.requestID], now: t0), [], "the store shows it now")
+        XCTAssertEqual(gate.recentBids(excluding: [], now: t0, bidLifetime: 300), [made])
+        XCTAssertEqual(gate.recentBids(excluding: [made.requestID], now: t0, bidLifetime: 300), [], "the store shows it now")
         gate.recordBid(made)
-        XCTAssertEqual(gate.recentBids(excluding: [], now: t0.addingTimeInterval(9)), [made], "the store may lag a little")
-        XCTAssertEqual(gate.recentBids(excluding: [], now: t0.addingTimeInterval(11)), [],
-                       "never shown (paid and deleted before anyone looked): forgotten after 10 s")
+        XCTAssertEqual(gate.recentBids(excluding: [], now: t0.addingTimeInterval(60), bidLifetime: 300), [made],
+                       "the store may lag many seconds under load")
+        XCTAssertEqual(gate.recentBids(excluding: [], now: t0.addingTimeInterval(301), bidLifetime: 300), [],
+                       "never shown (paid and deleted before anyone looked): forgotten when the bid would have expired")
+    }
+
+    func testAWithdrawnBidStopsCountingUntilItsLeaseHasEnded() {
+        var gate = IntakeGate()
+        let weak = bid("me", age: 0)
+        gate.recordBid(weak)
+        gate.withdrawBid(weak.requestID, now: t0)
+        XCTAssertEqual(gate.recentBids(excluding: [], now: t0, bidLifetime: 300), [], "no longer a bid of ours")
+        XCTAssertTrue(gate.isWithdrawn(weak.requestID, now: t0.addingTimeInterval(10), bidLifetime: 300),
+                      "its lease still looks unpaid in the store until the controller ends it")
+        XCTAssertFalse(gate.isWithdrawn(weak.requestID, now: t0.addingTimeInterval(301), bidLifetime: 300))
+        XCTAssertFalse(gate.isWithdrawn("other", now: t0, bidLifetime: 300))
     }
 }

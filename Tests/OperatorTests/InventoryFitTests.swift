@@ -88,6 +88,43 @@ final class InventoryFitTests: XCTestCase {
         XCTAssertNil(inventory.canFit(demand(cpu: 3000)))
     }
 
+    /// Local disk counts like the scheduler counts it: the node's allocatable ephemeral-storage,
+    /// less what bound pods request (or limit), less what bids hold.
+    func testADiskHeavyLeaseOnlyFitsANodeWithTheDiskFree() throws {
+        let disks = InventorySnapshot(nodes: [
+            F.node("small-disk", cpu: "4", extra: ["ephemeral-storage": "40Gi"]),
+            F.node("big-disk", cpu: "64", memory: "256Gi", extra: ["ephemeral-storage": "500Gi"]),
+            F.node("no-disk-reported", cpu: "2"),
+        ], pods: [
+            F.pod("lease", on: "small-disk", containers: [F.container(
+                requests: ["cpu": "1", "memory": "1Gi", "ephemeral-storage": "10Gi"], limits: ["cpu": "1", "memory": "1Gi", "ephemeral-storage": "10Gi"])]),
+            F.pod("logs", on: "small-disk", containers: [F.container(limits: ["ephemeral-storage": "5Gi"])]),
+        ])
+        XCTAssertEqual(disks[node: "small-disk"]?.requested.ephemeralStorageBytes, 15 * gib, "requests, or limits where no request is given")
+        XCTAssertEqual(disks[node: "small-disk"]?.free.ephemeralStorageBytes, 25 * gib)
+        XCTAssertEqual(disks.totals.allocatable.ephemeralStorageBytes, 540 * gib)
+        XCTAssertEqual(disks.totals.free.ephemeralStorageBytes, 525 * gib)
+
+        let lease = LeaseResources(cpu: "1", memory: "1Gi", ephemeralStorage: "25Gi")
+        XCTAssertEqual(disks.canFit(lease)?.node, "small-disk", "CPU is tightest there, and 25Gi of disk is still free")
+        let heavy = LeaseResources(cpu: "1", memory: "1Gi", ephemeralStorage: "26Gi")
+        XCTAssertEqual(disks.canFit(heavy)?.node, "big-disk", "one byte more than small-disk has free")
+        XCTAssertNil(disks.canFit(LeaseResources(cpu: "1", memory: "1Gi", ephemeralStorage: "501Gi")), "no node has that much disk")
+        XCTAssertFalse(disks.fits(for: try ResourceDemand(lease)).contains { $0.node == "no-disk-reported" },
+                       "a node reporting no ephemeral-storage takes no lease with disk, as the scheduler would refuse it")
+        XCTAssertEqual(disks.canFit(cpu: "1", memory: "1Gi")?.node, "no-disk-reported", "but still takes a demand without disk")
+
+        // A bid holding disk on big-disk leaves the next heavy request nowhere to go.
+        var reservations = Reservations()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let held = try XCTUnwrap(reservations.reserve(id: "bid", demand: try ResourceDemand(LeaseResources(cpu: "1", memory: "1Gi", ephemeralStorage: "480Gi")),
+                                                      until: now + 300, in: disks, now: now))
+        XCTAssertEqual(held.node, "big-disk")
+        XCTAssertNil(disks.applying(reservations, now: now).canFit(heavy))
+        let shortfall = disks.applying(reservations, now: now).shortfall(for: try ResourceDemand(heavy))
+        XCTAssertTrue(shortfall.contains("big-disk: free 63000m CPU, 261120Mi, 20480Mi disk"), shortfall)
+    }
+
     func testQuantityAndLeaseConveniences() {
         XCTAssertEqual(mixed.canFit(cpu: "500m", memory: "1Gi", gpus: 4, gpuModel: "A100")?.node, "a100-4")
         XCTAssertEqual(mixed.canFit(cpu: "2", memory: "1G")?.node, "cpu-small")

@@ -49,6 +49,31 @@ final class InventoryReservationTests: XCTestCase {
         XCTAssertEqual(snapshot.applying(reservations, now: t0).freeGPUs(model: F.model), 0)
     }
 
+    /// Capacity squatting (issue 13): which unpaid bids a stronger request displaces.
+    func testDisplacementReleasesTheFewestWeakestBidsThatMakeRoom() {
+        var reservations = Reservations()
+        let snapshot = InventorySnapshot(nodes: [F.gpuNode("a", gpus: "2"), F.gpuNode("b", gpus: "2")], pods: [])
+        for id in ["w1", "w2", "w3", "w4"] {
+            XCTAssertNotNil(reservations.reserve(id: id, demand: gpus(1), until: t0 + 60, in: snapshot, now: t0))
+        }
+        // Two GPUs on one node: the weakest first, until one node has two free.
+        let order = ["w1", "w3", "w2", "w4"]
+        let placed = Dictionary(uniqueKeysWithValues: reservations.all.map { ($0.id, $0.node) })
+        let released = reservations.displacement(for: gpus(2), releasing: order, in: snapshot, now: t0)
+        XCTAssertNotNil(released)
+        let freed = Set((released ?? []).compactMap { placed[$0] })
+        XCTAssertTrue(released?.count ?? 0 <= 3, "\(String(describing: released))")
+        XCTAssertEqual(Array(order.prefix(released?.count ?? 0)), released, "taken in the order given")
+        XCTAssertFalse(freed.isEmpty)
+        XCTAssertEqual(reservations.all.count, 4, "nothing changes")
+        // Already fits: nothing to release. Cannot fit at all: nil.
+        XCTAssertEqual(Reservations().displacement(for: gpus(2), releasing: [], in: snapshot, now: t0), [])
+        XCTAssertNil(reservations.displacement(for: gpus(3), releasing: order, in: snapshot, now: t0))
+        XCTAssertNil(reservations.displacement(for: gpus(1), releasing: [], in: snapshot, now: t0), "no weaker bids, no room")
+        // Expired reservations hold nothing.
+        XCTAssertEqual(reservations.displacement(for: gpus(2), releasing: [], in: snapshot, now: t0 + 61), [])
+    }
+
     func testReservationsFillNodesInBestFitOrder() {
         var reservations = Reservations()
         var placed: [String?] = []

@@ -1,3 +1,4 @@
+import ComputeAPI
 import Foundation
 import KubeClient
 @testable import Operator
@@ -27,11 +28,16 @@ final class InventoryResourceAmountsTests: XCTestCase {
         for (text, bytes) in cases { XCTAssertEqual(try memory(text), bytes, text) }
     }
 
-    func testGPUsPodsAndIgnoredResources() throws {
+    func testGPUsPodsDiskAndIgnoredResources() throws {
         let amounts = try ResourceAmounts(
             quantities: ["nvidia.com/gpu": "4", "pods": "110", "ephemeral-storage": "100Gi", "hugepages-2Mi": "0", "example.com/fpga": "2"],
             gpuModel: F.model)
-        XCTAssertEqual(amounts, ResourceAmounts(gpus: [F.model: 4], pods: 110))
+        XCTAssertEqual(amounts, ResourceAmounts(gpus: [F.model: 4], pods: 110, ephemeralStorageBytes: 100 * gib))
+        XCTAssertEqual(try ResourceAmounts(quantities: ["ephemeral-storage": "51539607552"], gpuModel: nil).ephemeralStorageBytes, 48 * gib,
+                       "kubelets report disk in plain bytes too")
+        XCTAssertThrowsError(try ResourceAmounts(quantities: ["ephemeral-storage": "lots"], gpuModel: nil, context: "node x")) { error in
+            XCTAssertEqual(error as? InventoryError, .invalidQuantity(resource: "ephemeral-storage", value: "lots", context: "node x"))
+        }
         XCTAssertEqual(try ResourceAmounts(quantities: [:], gpuModel: nil), .zero)
     }
 
@@ -178,5 +184,24 @@ final class InventoryResourceAmountsTests: XCTestCase {
         XCTAssertFalse(demand.accepts(gpuModel: nil))
         XCTAssertTrue(ResourceDemand(cpuMillis: 1, memoryBytes: 1).accepts(gpuModel: nil))
         XCTAssertTrue(ResourceDemand(cpuMillis: 1, memoryBytes: 1).accepts(gpuModel: "any"))
+    }
+
+    func testADemandCarriesTheLeasesDisk() throws {
+        let demand = try ResourceDemand(LeaseResources(cpu: "1", memory: "1Gi", ephemeralStorage: "20Gi"))
+        XCTAssertEqual(demand, ResourceDemand(cpuMillis: 1000, memoryBytes: gib, ephemeralStorageBytes: 20 * gib))
+        XCTAssertEqual(demand.amounts(onGPUModel: nil), ResourceAmounts(cpuMillis: 1000, memoryBytes: gib, pods: 1, ephemeralStorageBytes: 20 * gib))
+        XCTAssertEqual(try ResourceDemand(LeaseResources(cpu: "1", memory: "1Gi")).ephemeralStorageBytes, 0, "a lease from before disk limits")
+        XCTAssertThrowsError(try ResourceDemand(LeaseResources(cpu: "1", memory: "1Gi", ephemeralStorage: "big"))) { error in
+            XCTAssertEqual(error as? InventoryError, .invalidQuantity(resource: "ephemeral-storage", value: "big", context: "demand"))
+        }
+    }
+
+    func testDiskIsAddedSubtractedAndCovered() {
+        let free = ResourceAmounts(cpuMillis: 1000, memoryBytes: gib, pods: 2, ephemeralStorageBytes: 10 * gib)
+        XCTAssertTrue(free.covers(ResourceAmounts(ephemeralStorageBytes: 10 * gib)))
+        XCTAssertFalse(free.covers(ResourceAmounts(ephemeralStorageBytes: 10 * gib + 1)))
+        XCTAssertEqual((free + free).ephemeralStorageBytes, 20 * gib)
+        XCTAssertEqual((free - ResourceAmounts(ephemeralStorageBytes: 30 * gib)).ephemeralStorageBytes, 0, "stops at zero")
+        XCTAssertEqual(free.description, "cpu=1000m memory=1073741824 disk=10737418240 pods=2")
     }
 }

@@ -16,16 +16,19 @@ func fixtureLease(name: String = "lease-abc", gpus: Int = 0) -> ComputeLease {
     return lease
 }
 
+/// `lease` first paid at `since`, paid until `until`.
+func paidFixture(_ lease: ComputeLease = fixtureLease(), since: Date, until: Date) -> ComputeLease {
+    var lease = lease
+    var status = ComputeLeaseStatus(phase: .provisioning, paidUntil: Timestamp(until))
+    status.conditions = [Condition(type: .paid, status: .true, reason: "TranchePaid", lastTransitionTime: Timestamp(since))]
+    lease.status = status
+    return lease
+}
+
 final class LeaseLifecycleTests: XCTestCase {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
-    private func paid(_ lease: ComputeLease, since: Date, until: Date) -> ComputeLease {
-        var lease = lease
-        var status = ComputeLeaseStatus(phase: .provisioning, paidUntil: Timestamp(until))
-        status.conditions = [Condition(type: .paid, status: .true, reason: "TranchePaid", lastTransitionTime: Timestamp(since))]
-        lease.status = status
-        return lease
-    }
+    private func paid(_ lease: ComputeLease, since: Date, until: Date) -> ComputeLease { paidFixture(lease, since: since, until: until) }
 
     func testTheFinalizerComesFirstAndDeletionAlwaysFinalizes() {
         var lease = fixtureLease()
@@ -70,6 +73,68 @@ final class LeaseLifecycleTests: XCTestCase {
         guard case .end(.terminated, .durationElapsed, _, _) = LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: "Failed", podReason: "DeadlineExceeded"), now: t0) else { return XCTFail() }
     }
 
+    /// The Job controller stopped the workload at its deadline (the operator was down): the lease
+    /// ends for whichever bound the deadline was, payment or duration.
+    func testAJobPastItsDeadlineEndsTheLeaseForWhatBoundIt() {
+        let stopped = WorkloadObservation(jobFailure: "DeadlineExceeded")
+        let unpaid = paid(fixtureLease(), since: t0, until: t0.addingTimeInterval(600))
+        guard case let .end(.expired, .paymentLapsed, message, nil) = LeaseLifecycle.decide(unpaid, workload: stopped, now: t0.addingTimeInterval(500)) else {
+            return XCTFail()
+        }
+        XCTAssertTrue(message.contains("the cluster stopped the workload"), message)
+        let paidToTheEnd = paid(fixtureLease(), since: t0, until: t0.addingTimeInterval(3600))
+        guard case .end(.terminated, .durationElapsed, _, nil) = LeaseLifecycle.decide(paidToTheEnd, workload: stopped, now: t0.addingTimeInterval(3500)) else {
+            return XCTFail()
+        }
+        // The pod's own terminal phase, if the Job's pod is still there, does not change the reason.
+        var stoppedPod = stopped
+        stoppedPod.podPhase = "Failed"
+        stoppedPod.exitCode = 143
+        guard case .end(.expired, .paymentLapsed, _, nil) = LeaseLifecycle.decide(unpaid, workload: stoppedPod, now: t0) else { return XCTFail() }
+    }
+
+    /// A finished Job whose Pod is gone still ends the lease, as the Job says.
+    func testAFinishedJobWithoutItsPodEndsTheLease() {
+        let lease = paid(fixtureLease(), since: t0, until: t0.addingTimeInterval(600))
+        XCTAssertEqual(LeaseLifecycle.decide(lease, workload: WorkloadObservation(jobComplete: true), now: t0),
+                       .end(.succeeded, .workloadExited, "The workload exited with code 0.", exitCode: 0))
+        XCTAssertEqual(LeaseLifecycle.decide(lease, workload: WorkloadObservation(jobFailure: "BackoffLimitExceeded"), now: t0),
+                       .end(.failed, .workloadExited, "The workload failed (BackoffLimitExceeded)."))
+        // With its Pod there, the Pod's exit code is what the lease reports.
+        XCTAssertEqual(LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: "Failed", exitCode: 3, jobFailure: "BackoffLimitExceeded"), now: t0),
+                       .end(.failed, .workloadExited, "The workload exited with code 3.", exitCode: 3))
+    }
+
+    func testTheObservationReadsTheJobsConditions() {
+        func job(_ conditions: [PodStatus.Condition]) -> Job {
+            var job = Job(metadata: ObjectMeta(name: "workload"))
+            job.status = JobStatus(startTime: "2027-01-15T08:00:00Z", conditions: conditions)
+            return job
+        }
+        XCTAssertEqual(WorkloadObservation(job: job([]), pod: nil), WorkloadObservation())
+        let deadline = job([.init(type: "Failed", status: "True", reason: "DeadlineExceeded", message: "Job was active longer than specified deadline")])
+        XCTAssertEqual(WorkloadObservation(job: deadline, pod: nil).jobFailure, "DeadlineExceeded")
+        XCTAssertNil(WorkloadObservation(job: job([.init(type: "Failed", status: "False")]), pod: nil).jobFailure)
+        XCTAssertTrue(WorkloadObservation(job: job([.init(type: "Complete", status: "True")]), pod: nil).jobComplete)
+    }
+
+    func testTheWorkloadPodIsTheJobsLiveOne() {
+        func pod(_ name: String, created: String, deleting: Bool = false) -> Pod {
+            var pod = Pod(metadata: ObjectMeta(name: name, namespace: "ncn-lease-x"))
+            pod.metadata.creationTimestamp = created
+            pod.metadata.deletionTimestamp = deleting ? "2027-01-15T08:10:00Z" : nil
+            return pod
+        }
+        let old = pod("workload-abcde", created: "2027-01-15T08:00:00Z", deleting: true)
+        let new = pod("workload-fghij", created: "2027-01-15T08:05:00Z")
+        XCTAssertNil(WorkloadObservation.workloadPod(in: []))
+        XCTAssertEqual(WorkloadObservation.workloadPod(in: [old, new])?.metadata.name, "workload-fghij")
+        XCTAssertEqual(WorkloadObservation.workloadPod(in: [new, old])?.metadata.name, "workload-fghij")
+        let newerButGoing = pod("workload-klmno", created: "2027-01-15T08:09:00Z", deleting: true)
+        XCTAssertEqual(WorkloadObservation.workloadPod(in: [newerButGoing, new])?.metadata.name, "workload-fghij")
+        XCTAssertEqual(WorkloadObservation.workloadPod(in: [old])?.metadata.name, "workload-abcde")
+    }
+
     func testTheExitCodeTravelsWithTheEnding() {
         let lease = paid(fixtureLease(), since: t0, until: t0.addingTimeInterval(600))
         XCTAssertEqual(LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: "Succeeded", exitCode: 0), now: t0),
@@ -106,7 +171,7 @@ final class LeaseLifecycleTests: XCTestCase {
             "state": {"terminated": {"exitCode": 3, "reason": "Error", "finishedAt": "2027-01-15T08:00:05Z"}}}]}}
         """
         let pod = try JSONDecoder().decode(Pod.self, from: Data(json.utf8))
-        let observed = WorkloadObservation(pod: pod)
+        let observed = WorkloadObservation(job: nil, pod: pod)
         XCTAssertEqual(observed.exitCode, 3)
         XCTAssertEqual(observed.podPhase, "Failed")
         XCTAssertEqual(observed.image, "127.0.0.1:15001/ncn/exit:latest")

@@ -42,16 +42,47 @@ final class MarketRulesTests: XCTestCase {
         guard case let .bid(draft) = verdict(request()) else { return XCTFail("expected a bid") }
         let spec = draft.lease.spec
         XCTAssertEqual(draft.lease.metadata.name, ComputeLease.name(forRequestEventId: String(repeating: "1", count: 64)))
-        XCTAssertEqual(spec.pricePerIntervalMsats, 607_000)
+        // 5000 (cpu) + 2000 (memory) + 600000 (gpu) + 167 (10Gi of disk at the default 100 msats per GiB-hour), rounded up to a sat.
+        XCTAssertEqual(spec.pricePerIntervalMsats, 608_000)
         XCTAssertEqual(spec.intervalSeconds, 600)
         XCTAssertEqual(spec.relays, ["wss://tenant.example.com"])
         XCTAssertEqual(spec.bidExpiresAt, Timestamp(now.addingTimeInterval(300)))
         XCTAssertEqual(spec.env?.map(\.name), ["MODE"])
         XCTAssertEqual(spec.envSecretRef?.name, "\(draft.lease.metadata.name!)-env")
+        XCTAssertEqual(spec.resources.ephemeralStorage, ComputeDefaults.ephemeralStoragePerLease, "the provider's disk per lease, fixed in the lease")
         XCTAssertEqual(draft.secretEnv, ["TOKEN": "s3cret"])
         XCTAssertFalse(String(describing: spec).contains("s3cret"), "secret values never enter the lease")
         XCTAssertEqual(draft.lease.metadata.annotations?[MarketAnnotations.encryption], "nip44")
-        XCTAssertEqual(MarketAnnotations.costs(of: draft.lease).map(\.msatsPerInterval), [5_000, 2_000, 600_000])
+        XCTAssertEqual(MarketAnnotations.costs(of: draft.lease).map(\.resource), ["cpu", "memory", "gpu", "disk"])
+        XCTAssertEqual(MarketAnnotations.costs(of: draft.lease).map(\.msatsPerInterval), [5_000, 2_000, 600_000, 167])
+    }
+
+    func testTheWireAndTheLeaseSchemaBoundDiskAlike() {
+        XCTAssertEqual(ComputeLimits.ephemeralStorageBytes, ComputeWireLimits.diskBytes, "a disk that parses always fits in a lease")
+        XCTAssertEqual(ComputeDefaults.ephemeralStoragePerLease.value, 10 << 30)
+        XCTAssertEqual(ComputeDefaults.maxEphemeralStoragePerLease.value, 100 << 30)
+    }
+
+    func testDiskIsRequestedPricedAndBoundedByThePolicy() throws {
+        let disky = request { $0.resources.disk = "50Gi"; $0.resources.diskBytes = 50 << 30 }
+        let pricey = provider { $0.pricing.msatsPerDiskGiBHour = 1_200 }
+        guard case let .bid(draft) = verdict(disky, pricey) else { return XCTFail("expected a bid") }
+        XCTAssertEqual(draft.lease.spec.resources.ephemeralStorage, "50Gi", "the tenant's amount, as written, fixed in the lease")
+        // 1200 msats per GiB-hour × 50 GiB × 600 s / 3600 s = 10000 msats, its own line.
+        XCTAssertEqual(draft.quote.diskMsats, 10_000)
+        XCTAssertEqual(MarketAnnotations.costs(of: draft.lease).last, ComputeCost(resource: "disk", msatsPerInterval: 10_000))
+        XCTAssertEqual(draft.quote.totalMsats, 617_000)
+
+        XCTAssertEqual(verdict(request { $0.resources.disk = "101Gi"; $0.resources.diskBytes = 101 << 30 }),
+                       .reject("disk 101Gi is over this provider's maximum of 100Gi per lease; ask for at most 100Gi", .policy))
+        let small = provider { $0.policy.maxEphemeralStoragePerLease = "4Gi" }
+        XCTAssertEqual(verdict(disky, small), .reject("disk 50Gi is over this provider's maximum of 4Gi per lease; ask for at most 4Gi", .policy))
+        guard case let .bid(capped) = verdict(request(), small) else { return XCTFail("expected a bid") }
+        XCTAssertEqual(capped.lease.spec.resources.ephemeralStorage, "4Gi", "a per-lease amount over the maximum is capped at it")
+        guard case let .bid(exact) = verdict(request { $0.resources.disk = "4Gi"; $0.resources.diskBytes = 4 << 30 }, small) else {
+            return XCTFail("the maximum itself is allowed")
+        }
+        XCTAssertEqual(exact.lease.spec.resources.ephemeralStorage, "4Gi")
     }
 
     func testEachPolicyBreachIsRefusedWithWhatToFix() {
@@ -63,7 +94,7 @@ final class MarketRulesTests: XCTestCase {
             (request { $0.ports = [ComputePort(port: 22)] }, "port 22 is outside the range this provider exposes (1024-65535)", .policy),
             (request { $0.resources.gpuModel = "RTX-4090" }, "GPU model RTX-4090 is not offered by this provider", .policy),
             (request { $0.bidMsats = 1_000 },
-             "your bid of 1000 msats is below the price of 3642000 msats for 3600 s (607000 msats per 600 s interval)", .bidTooLow),
+             "your bid of 1000 msats is below the price of 3648000 msats for 3600 s (608000 msats per 600 s interval)", .bidTooLow),
             (request { $0.rail = .cashu }, "this provider does not accept cashu payments; use lightning", .policy),
         ]
         for (request, message, code) in cases {

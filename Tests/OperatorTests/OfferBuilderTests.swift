@@ -27,15 +27,16 @@ final class OfferBuilderTests: XCTestCase {
     }
 
     static let inventory = InventorySnapshot(nodes: [
-        NodeInventory(name: "cpu-1", allocatable: ResourceAmounts(cpuMillis: 8000, memoryBytes: 32 * gib, pods: 110),
-                      requested: ResourceAmounts(cpuMillis: 1500, memoryBytes: 4 * gib, pods: 3)),
+        NodeInventory(name: "cpu-1", allocatable: ResourceAmounts(cpuMillis: 8000, memoryBytes: 32 * gib, pods: 110, ephemeralStorageBytes: 100 * gib),
+                      requested: ResourceAmounts(cpuMillis: 1500, memoryBytes: 4 * gib, pods: 3, ephemeralStorageBytes: 30 * gib)),
         NodeInventory(name: "gpu-1", gpuModel: h100,
-                      allocatable: ResourceAmounts(cpuMillis: 16_000, memoryBytes: 64 * gib, gpus: 4, gpuModel: h100, pods: 110),
-                      requested: ResourceAmounts(cpuMillis: 1000, memoryBytes: gib, gpus: 1, gpuModel: h100, pods: 1),
-                      reserved: ResourceAmounts(cpuMillis: 0, memoryBytes: 0, gpus: 1, gpuModel: h100)),
+                      allocatable: ResourceAmounts(cpuMillis: 16_000, memoryBytes: 64 * gib, gpus: 4, gpuModel: h100, pods: 110,
+                                                   ephemeralStorageBytes: 500 * gib),
+                      requested: ResourceAmounts(cpuMillis: 1000, memoryBytes: gib, gpus: 1, gpuModel: h100, pods: 1, ephemeralStorageBytes: 10 * gib),
+                      reserved: ResourceAmounts(cpuMillis: 0, memoryBytes: 0, gpus: 1, gpuModel: h100, ephemeralStorageBytes: 10 * gib)),
         // Cordoned: neither free nor total.
         NodeInventory(name: "gpu-2", gpuModel: h100,
-                      allocatable: ResourceAmounts(cpuMillis: 16_000, memoryBytes: 64 * gib, gpus: 4, gpuModel: h100),
+                      allocatable: ResourceAmounts(cpuMillis: 16_000, memoryBytes: 64 * gib, gpus: 4, gpuModel: h100, ephemeralStorageBytes: 500 * gib),
                       exclusions: [.cordoned]),
         // No price for this model, and GPUs without a model: not rented out, not advertised.
         NodeInventory(name: "gpu-3", gpuModel: "RTX-4090", allocatable: ResourceAmounts(cpuMillis: 4000, memoryBytes: 16 * gib, gpus: 2, gpuModel: "RTX-4090")),
@@ -49,8 +50,12 @@ final class OfferBuilderTests: XCTestCase {
         XCTAssertEqual(offer.capacity, ComputeCapacity(
             cpuMillicoresFree: 6500 + 15_000 + 4000 + 4000, cpuMillicoresTotal: 8000 + 16_000 + 4000 + 4000,
             memoryBytesFree: (28 + 63 + 16 + 16) * Self.gib, memoryBytesTotal: (32 + 64 + 16 + 16) * Self.gib,
-            gpus: [ComputeGPUCapacity(model: Self.h100, free: 2, total: 4)]))
-        XCTAssertEqual(offer.prices, ComputePrices(msatsPerCpuHour: 20_000, msatsPerGiBHour: 2_000, msatsPerGpuHour: [Self.h100: 2_000_000]))
+            gpus: [ComputeGPUCapacity(model: Self.h100, free: 2, total: 4)],
+            disk: ComputeDiskCapacity(freeBytes: (70 + 480) * Self.gib, totalBytes: 600 * Self.gib)))
+        XCTAssertEqual(offer.prices, ComputePrices(msatsPerCpuHour: 20_000, msatsPerGiBHour: 2_000, msatsPerGpuHour: [Self.h100: 2_000_000],
+                                                   msatsPerDiskGiBHour: ComputeDefaults.msatsPerDiskGiBHour))
+        XCTAssertEqual(offer.defaultDiskBytes, 10 * Self.gib, "the per-lease disk a request without a disk param gets")
+        XCTAssertEqual(offer.maxDiskBytes, 100 * Self.gib)
         XCTAssertEqual(offer.intervalSeconds, 600)
         XCTAssertEqual(offer.graceSeconds, 60)
         XCTAssertEqual(offer.rails, [.lightning, .cashu])
@@ -91,7 +96,8 @@ final class OfferBuilderTests: XCTestCase {
 
     func testAnEmptyOrUnsyncedInventoryOffersNothingFreeButStillItsPrices() throws {
         let offer = try OfferBuilder.offer(for: Self.provider(gpuPrices: nil), inventory: .empty, lockKey: nil, expiresAt: nil)
-        XCTAssertEqual(offer.capacity, ComputeCapacity(cpuMillicoresFree: 0, cpuMillicoresTotal: 0, memoryBytesFree: 0, memoryBytesTotal: 0))
+        XCTAssertEqual(offer.capacity, ComputeCapacity(cpuMillicoresFree: 0, cpuMillicoresTotal: 0, memoryBytesFree: 0, memoryBytesTotal: 0,
+                                                       disk: ComputeDiskCapacity(freeBytes: 0, totalBytes: 0)))
         XCTAssertEqual(offer.prices.msatsPerGpuHour, [:])
     }
 

@@ -28,6 +28,8 @@ final class OfferPublisherLoopTests: XCTestCase {
             // Polling off: the test wakes the loop itself, so the clock's only sleeper is the schedule's.
             pollInterval: .seconds(100_000), clock: clock, now: { wallClock.value },
             publish: { event in
+                // The offer only: its NIP-89 announcement (31990) goes out with each one.
+                guard event.kind == ComputeKinds.offer else { return }
                 attempts.withLock { $0.append(event) }
                 if failing.value { throw Failure() }
                 accepted.withLock { $0.append(event) }

@@ -17,7 +17,7 @@ final class WorkloadDeterminismTests: XCTestCase {
                 let first = try F.build(lease, provider: provider, envSecretData: secret)
                 let second = try F.build(lease, provider: provider, envSecretData: secret)
                 XCTAssertEqual(first, second)
-                XCTAssertEqual(try F.json(first.pod), try F.json(second.pod))
+                XCTAssertEqual(try F.json(first.job), try F.json(second.job))
                 XCTAssertEqual(try F.json(first.networkPolicies), try F.json(second.networkPolicies))
                 XCTAssertEqual(try F.json(first.resourceQuota), try F.json(second.resourceQuota))
                 XCTAssertEqual(try F.json(first.envSecret), try F.json(second.envSecret))
@@ -25,7 +25,8 @@ final class WorkloadDeterminismTests: XCTestCase {
         }
     }
 
-    /// The builder reads only the spec, name and uid: status, resourceVersion, generation and
+    /// The builder reads only the spec, name and uid (and, for the Job's deadline alone, paid-until
+    /// and the first payment: see WorkloadDeadlineTests): status, resourceVersion, generation and
     /// finalizers change all the time and must not change the objects.
     func testLeaseStatusAndBookkeepingDoNotChangeTheObjects() throws {
         var lease = F.cpuLease
@@ -39,7 +40,7 @@ final class WorkloadDeterminismTests: XCTestCase {
 
     func testEncodedObjectsCarryNoServerFields() throws {
         let workload = try F.gpuWorkload
-        for json in [try F.json(workload.namespace), try F.json(workload.pod), try F.json(workload.service)] {
+        for json in [try F.json(workload.namespace), try F.json(workload.job), try F.json(workload.service)] {
             for field in ["\"status\"", "resourceVersion", "creationTimestamp", "nodePort", "clusterIP", "\"nodeName\""] {
                 XCTAssertFalse(json.contains(field), "\(field) in \(json)")
             }
@@ -50,7 +51,7 @@ final class WorkloadDeterminismTests: XCTestCase {
         let a = try F.build(F.lease(name: "lease-a", spec: F.cpuLease.spec))
         let b = try F.build(F.lease(name: "lease-b", spec: F.cpuLease.spec))
         XCTAssertNotEqual(a.namespace.metadata.name, b.namespace.metadata.name)
-        XCTAssertEqual(a.pod.metadata.namespace, "ncn-lease-lease-a")
+        XCTAssertEqual(a.job.metadata.namespace, "ncn-lease-lease-a")
         XCTAssertEqual(b.service?.spec?.selector?[LeaseLabels.lease], "lease-b")
     }
 }

@@ -65,11 +65,11 @@ enum WorkloadFixtures {
     }
 
     static func build(
-        _ lease: ComputeLease, provider: ComputeProviderSpec = provider(), envSecretData: [String: String]? = nil,
+        _ lease: ComputeLease, provider: ComputeProviderSpec = provider(), envSecretData: [String: String]? = nil, jobStart: Date? = nil,
         file: StaticString = #filePath, line: UInt = #line
     ) throws -> LeaseWorkload {
         do {
-            return try LeaseWorkloadBuilder.build(lease: lease, provider: provider, envSecretData: envSecretData)
+            return try LeaseWorkloadBuilder.build(lease: lease, provider: provider, envSecretData: envSecretData, jobStart: jobStart)
         } catch {
             XCTFail("build failed: \(error)", file: file, line: line)
             throw error
@@ -83,10 +83,11 @@ enum WorkloadFixtures {
     /// The error `build` throws, or a failure if it succeeds.
     static func buildError(
         _ lease: ComputeLease, provider: ComputeProviderSpec = provider(), envSecretData: [String: String]? = nil,
-        file: StaticString = #filePath, line: UInt = #line
+        envSecretNamespace: String? = nil, file: StaticString = #filePath, line: UInt = #line
     ) -> WorkloadBuildError? {
         do {
-            let workload = try LeaseWorkloadBuilder.build(lease: lease, provider: provider, envSecretData: envSecretData)
+            let workload = try LeaseWorkloadBuilder.build(lease: lease, provider: provider, envSecretData: envSecretData,
+                                                          envSecretNamespace: envSecretNamespace)
             XCTFail("expected an error, built \(workload.namespace.metadata.name ?? "?")", file: file, line: line)
             return nil
         } catch {
@@ -98,7 +99,7 @@ enum WorkloadFixtures {
     static func objects(_ workload: LeaseWorkload) -> [(kind: String, meta: ObjectMeta)] {
         var objects: [(String, ObjectMeta)] = [
             ("Namespace", workload.namespace.metadata), ("ResourceQuota", workload.resourceQuota.metadata),
-            ("LimitRange", workload.limitRange.metadata), ("Pod", workload.pod.metadata),
+            ("LimitRange", workload.limitRange.metadata), ("Job", workload.job.metadata),
         ]
         objects += workload.networkPolicies.map { ("NetworkPolicy", $0.metadata) }
         if let secret = workload.envSecret { objects.append(("Secret", secret.metadata)) }
@@ -126,4 +127,9 @@ final class WorkloadFixturesTests: XCTestCase {
         }
         XCTAssertEqual(WorkloadFixtures.leaseName, "lease-b6f6f5ef1d4b3c9e8f0a")
     }
+}
+
+extension LeaseWorkload {
+    /// The Job's Pod template: what the lease's Pod is made from.
+    var podTemplate: PodTemplateSpec { job.spec?.template ?? PodTemplateSpec(metadata: nil, spec: nil) }
 }

@@ -43,7 +43,7 @@ final class WorkloadNamespaceTests: XCTestCase {
         provider.policy.requireNonRoot = true
         let workload = try LeaseWorkloadBuilder.build(lease: F.cpuLease, provider: provider, envSecretData: nil)
         XCTAssertEqual(workload.namespace.metadata.labels?["pod-security.kubernetes.io/enforce"], "restricted")
-        XCTAssertEqual(workload.pod.spec?.securityContext?.runAsNonRoot, true)
+        XCTAssertEqual(workload.podTemplate.spec?.securityContext?.runAsNonRoot, true)
     }
 
     func testEveryObjectIsOwnedByTheLeaseLabelledAndInTheLeaseNamespace() throws {
@@ -70,8 +70,8 @@ final class WorkloadNamespaceTests: XCTestCase {
 
     func testObjectNamesAreFixed() throws {
         let workload = try F.gpuWorkload
-        XCTAssertEqual(workload.pod.metadata.name, "workload")
-        XCTAssertEqual(workload.pod.spec?.containers.map(\.name), ["main"])
+        XCTAssertEqual(workload.job.metadata.name, "workload")
+        XCTAssertEqual(workload.podTemplate.spec?.containers.map(\.name), ["main"])
         XCTAssertEqual(workload.service?.metadata.name, "endpoints")
         XCTAssertEqual(workload.envSecret?.metadata.name, "tenant-env")
         XCTAssertEqual(workload.resourceQuota.metadata.name, "lease-quota")
@@ -91,7 +91,7 @@ final class WorkloadNamespaceTests: XCTestCase {
         let name = String(repeating: "a", count: 53)
         let workload = try F.build(F.lease(name: name, spec: F.cpuLease.spec))
         XCTAssertEqual(workload.namespace.metadata.name?.count, 63)
-        XCTAssertEqual(workload.pod.metadata.namespace, "ncn-lease-" + name)
+        XCTAssertEqual(workload.job.metadata.namespace, "ncn-lease-" + name)
     }
 
     func testLeaseNamesThatCannotMakeANamespaceAreRefused() {

@@ -6,17 +6,31 @@ import XCTest
 final class WorkloadPodTests: XCTestCase {
     typealias F = WorkloadFixtures
 
-    func testCPULeasePod() throws {
-        let pod = try F.cpuWorkload.pod
-        XCTAssertEqual(pod.apiVersion, "v1")
-        XCTAssertEqual(pod.kind, "Pod")
-        XCTAssertEqual(pod.metadata.name, "workload")
-        XCTAssertEqual(pod.metadata.namespace, F.namespace)
-        XCTAssertEqual(pod.metadata.labels, [
+    func testCPULeaseJobRunsOnePodOnce() throws {
+        let job = try F.cpuWorkload.job
+        XCTAssertEqual(job.apiVersion, "batch/v1")
+        XCTAssertEqual(job.kind, "Job")
+        XCTAssertEqual(job.metadata.name, "workload")
+        XCTAssertEqual(job.metadata.namespace, F.namespace)
+        let labels = [
             "ncn.dev/lease": F.leaseName, "ncn.dev/tenant": "3bf0c63fcb934634",
             "app.kubernetes.io/managed-by": "ncn-operator", "app.kubernetes.io/component": "workload",
-        ])
-        XCTAssertNil(pod.status)
+        ]
+        XCTAssertEqual(job.metadata.labels, labels)
+        XCTAssertEqual(job.metadata.ownerReferences?.first?.kind, "ComputeLease")
+        XCTAssertNil(job.status)
+        let spec = try XCTUnwrap(job.spec)
+        XCTAssertEqual(spec.parallelism, 1)
+        XCTAssertEqual(spec.completions, 1)
+        XCTAssertEqual(spec.backoffLimit, 0, "a failed workload ends the lease; it is never retried")
+        XCTAssertEqual(spec.activeDeadlineSeconds, 3600, "not paid yet: the whole duration")
+        // The Pod carries the lease's labels (Service and NetworkPolicies select on them) and no
+        // name or owner: the Job controller names it and owns it.
+        XCTAssertEqual(spec.template.metadata, ObjectMeta(labels: labels))
+    }
+
+    func testCPULeasePod() throws {
+        let pod = try F.cpuWorkload.podTemplate
         let spec = try XCTUnwrap(pod.spec)
         XCTAssertEqual(spec.restartPolicy, "Never")
         XCTAssertEqual(spec.activeDeadlineSeconds, 3600)
@@ -58,19 +72,19 @@ final class WorkloadPodTests: XCTestCase {
     ])
 
     func testCPULeaseAffinityAsJSON() throws {
-        let affinity = try XCTUnwrap(F.cpuWorkload.pod.spec?.affinity)
+        let affinity = try XCTUnwrap(F.cpuWorkload.podTemplate.spec?.affinity)
         XCTAssertEqual(try F.json(affinity), #"{"nodeAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":[{"preference":"#
             + #"{"matchExpressions":[{"key":"nvidia.com/gpu.product","operator":"DoesNotExist"}]},"weight":100}]}}"#)
     }
 
     func testCPULeaseWithoutAGPULabelKeyHasNoAffinity() throws {
-        let pod = try F.build(F.cpuLease, provider: F.provider(gpuNodeLabelKey: "")).pod
+        let pod = try F.build(F.cpuLease, provider: F.provider(gpuNodeLabelKey: "")).podTemplate
         XCTAssertNil(pod.spec?.affinity)
         XCTAssertNil(pod.spec?.nodeSelector)
     }
 
     func testCPULeasePreferenceFollowsTheProvidersLabelKey() throws {
-        let pod = try F.build(F.cpuLease, provider: F.provider(gpuNodeLabelKey: "example.com/accelerator")).pod
+        let pod = try F.build(F.cpuLease, provider: F.provider(gpuNodeLabelKey: "example.com/accelerator")).podTemplate
         let key = pod.spec?.affinity?["nodeAffinity"]?["preferredDuringSchedulingIgnoredDuringExecution"]
         guard case let .array(terms)? = key, case let .array(expressions)? = terms.first?["preference"]?["matchExpressions"] else {
             return XCTFail("no preferred term")
@@ -79,7 +93,7 @@ final class WorkloadPodTests: XCTestCase {
     }
 
     func testGPULeasePod() throws {
-        let spec = try XCTUnwrap(F.gpuWorkload.pod.spec)
+        let spec = try XCTUnwrap(F.gpuWorkload.podTemplate.spec)
         XCTAssertEqual(spec.nodeSelector, ["nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3"])
         XCTAssertNil(spec.affinity, "a GPU lease has a hard selector, no preference")
         XCTAssertEqual(spec.tolerations, [Toleration(key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule")])
@@ -98,7 +112,7 @@ final class WorkloadPodTests: XCTestCase {
     func testGPULeaseWithoutModelTakesAnyGPUNode() throws {
         var lease = F.gpuLease
         lease.spec.resources.gpuModel = nil
-        let spec = try XCTUnwrap(F.build(lease, envSecretData: [:]).pod.spec)
+        let spec = try XCTUnwrap(F.build(lease, envSecretData: [:]).podTemplate.spec)
         XCTAssertNil(spec.nodeSelector)
         XCTAssertNil(spec.affinity)
         XCTAssertEqual(spec.tolerations?.map(\.key), ["nvidia.com/gpu"])
@@ -106,12 +120,12 @@ final class WorkloadPodTests: XCTestCase {
     }
 
     func testGPUModelSelectorUsesTheProvidersLabelKey() throws {
-        let pod = try F.build(F.gpuLease, provider: F.provider(gpuNodeLabelKey: "gpu.example.com/model"), envSecretData: [:]).pod
+        let pod = try F.build(F.gpuLease, provider: F.provider(gpuNodeLabelKey: "gpu.example.com/model"), envSecretData: [:]).podTemplate
         XCTAssertEqual(pod.spec?.nodeSelector, ["gpu.example.com/model": "NVIDIA-H100-80GB-HBM3"])
     }
 
     func testBatchLeaseHasNoPortsAndNoEnv() throws {
-        let container = try XCTUnwrap(F.batchWorkload.pod.spec?.containers.first)
+        let container = try XCTUnwrap(F.batchWorkload.podTemplate.spec?.containers.first)
         XCTAssertNil(container.ports)
         XCTAssertNil(container.env)
         XCTAssertNil(container.envFrom)
@@ -123,27 +137,27 @@ final class WorkloadPodTests: XCTestCase {
         lease.spec.command = []
         lease.spec.args = []
         lease.spec.env = []
-        let container = try XCTUnwrap(F.build(lease).pod.spec?.containers.first)
+        let container = try XCTUnwrap(F.build(lease).podTemplate.spec?.containers.first)
         XCTAssertNil(container.command)
         XCTAssertNil(container.args)
         XCTAssertNil(container.env)
     }
 
     func testEnvSecretIsReadThroughEnvFromWhenSupplied() throws {
-        let withSecret = try F.build(F.cpuLease, envSecretData: ["TOKEN": "x"]).pod.spec?.containers.first
+        let withSecret = try F.build(F.cpuLease, envSecretData: ["TOKEN": "x"]).podTemplate.spec?.containers.first
         XCTAssertEqual(withSecret?.envFrom, [EnvFromSource(secretRef: EnvFromSource.Reference(name: "tenant-env"))])
         XCTAssertNil(withSecret?.envFrom?.first?.secretRef?.optional, "the Pod must not start without it")
         XCTAssertNil(withSecret?.envFrom?.first?.prefix)
-        let withoutSecret = try F.build(F.cpuLease).pod.spec?.containers.first
+        let withoutSecret = try F.build(F.cpuLease).podTemplate.spec?.containers.first
         XCTAssertNil(withoutSecret?.envFrom)
     }
 
     func testRuntimeClassComesFromTheProvider() throws {
-        let pod = try F.build(F.cpuLease, provider: F.provider(runtimeClassName: "gvisor")).pod
+        let pod = try F.build(F.cpuLease, provider: F.provider(runtimeClassName: "gvisor")).podTemplate
         XCTAssertEqual(pod.spec?.runtimeClassName, "gvisor")
-        let kata = try F.build(F.gpuLease, provider: F.provider(runtimeClassName: "kata-qemu.v2"), envSecretData: [:]).pod
+        let kata = try F.build(F.gpuLease, provider: F.provider(runtimeClassName: "kata-qemu.v2"), envSecretData: [:]).podTemplate
         XCTAssertEqual(kata.spec?.runtimeClassName, "kata-qemu.v2")
-        let empty = try F.build(F.cpuLease, provider: F.provider(runtimeClassName: "")).pod
+        let empty = try F.build(F.cpuLease, provider: F.provider(runtimeClassName: "")).podTemplate
         XCTAssertNil(empty.spec?.runtimeClassName, "empty means the default runtime")
     }
 
@@ -156,7 +170,7 @@ final class WorkloadPodTests: XCTestCase {
             try F.build(F.cpuLease, provider: F.provider(serviceType: .loadBalancer, runtimeClassName: "gvisor")),
         ]
         for workload in workloads {
-            let spec = try XCTUnwrap(workload.pod.spec)
+            let spec = try XCTUnwrap(workload.podTemplate.spec)
             XCTAssertEqual(spec.automountServiceAccountToken, false)
             XCTAssertEqual(spec.enableServiceLinks, false)
             XCTAssertEqual(spec.hostNetwork, false)
@@ -185,33 +199,38 @@ final class WorkloadPodTests: XCTestCase {
     func testRequiringNonRootSetsItOnPodAndContainer() throws {
         let workload = try LeaseWorkloadBuilder.build(
             lease: F.gpuLease, provider: F.provider(), envSecretData: [:], security: WorkloadSecurity(requireNonRoot: true))
-        XCTAssertEqual(workload.pod.spec?.securityContext?.runAsNonRoot, true)
-        XCTAssertEqual(workload.pod.spec?.containers.first?.securityContext?.runAsNonRoot, true)
-        XCTAssertEqual(workload.pod.spec?.containers.first?.securityContext?.capabilities?.drop, ["ALL"])
+        XCTAssertEqual(workload.podTemplate.spec?.securityContext?.runAsNonRoot, true)
+        XCTAssertEqual(workload.podTemplate.spec?.containers.first?.securityContext?.runAsNonRoot, true)
+        XCTAssertEqual(workload.podTemplate.spec?.containers.first?.securityContext?.capabilities?.drop, ["ALL"])
     }
 
     func testSecurityContextAsJSON() throws {
-        let container = try XCTUnwrap(F.cpuWorkload.pod.spec?.containers.first)
+        let container = try XCTUnwrap(F.cpuWorkload.podTemplate.spec?.containers.first)
         XCTAssertEqual(try F.json(container.securityContext), #"{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]},"#
             + #""privileged":false,"seccompProfile":{"type":"RuntimeDefault"}}"#)
     }
 
-    /// The whole Pod as the apiserver receives it, so no field can appear unnoticed.
-    func testBatchPodAsJSON() throws {
-        let pod = try F.batchWorkload.pod
+    /// The whole Job as the apiserver receives it, so no field can appear unnoticed.
+    func testBatchJobAsJSON() throws {
+        let job = try F.batchWorkload.job
         let owner = #"{"apiVersion":"ncn.dev/v1alpha1","blockOwnerDeletion":true,"controller":true,"kind":"ComputeLease","#
             + #""name":"lease-b6f6f5ef1d4b3c9e8f0a","uid":"0f9e3a52-6b7c-4d1e-9a2b-3c4d5e6f7a8b"}"#
-        let expected = #"{"apiVersion":"v1","kind":"Pod","metadata":{"labels":{"app.kubernetes.io/component":"workload","#
+        let labels = #"{"app.kubernetes.io/component":"workload","#
             + #""app.kubernetes.io/managed-by":"ncn-operator","ncn.dev/lease":"lease-b6f6f5ef1d4b3c9e8f0a","#
-            + #""ncn.dev/tenant":"3bf0c63fcb934634"},"name":"workload","namespace":"ncn-lease-lease-b6f6f5ef1d4b3c9e8f0a","#
+            + #""ncn.dev/tenant":"3bf0c63fcb934634"}"#
+        let expected = #"{"apiVersion":"batch/v1","kind":"Job","metadata":{"annotations":{"ncn.dev/armed-deadline-seconds":"600"},"#
+            + #""labels":"# + labels + #","#
+            + #""name":"workload","namespace":"ncn-lease-lease-b6f6f5ef1d4b3c9e8f0a","#
             + #""ownerReferences":["# + owner + #"]},"#
+            + #""spec":{"activeDeadlineSeconds":600,"backoffLimit":0,"completions":1,"parallelism":1,"#
+            + #""template":{"metadata":{"labels":"# + labels + #"},"#
             + #""spec":{"activeDeadlineSeconds":600,"affinity":{"nodeAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":"#
             + #"[{"preference":{"matchExpressions":[{"key":"nvidia.com/gpu.product","operator":"DoesNotExist"}]},"weight":100}]}},"#
             + #""automountServiceAccountToken":false,"containers":[{"command":["sh","-c","echo done"],"image":"busybox","imagePullPolicy":"Always","name":"main","#
             + #""resources":{"limits":{"cpu":"1","memory":"256Mi"},"requests":{"cpu":"1","memory":"256Mi"}},"#
             + #""securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]},"privileged":false,"#
             + #""seccompProfile":{"type":"RuntimeDefault"}}}],"enableServiceLinks":false,"hostIPC":false,"hostNetwork":false,"#
-            + #""hostPID":false,"restartPolicy":"Never","securityContext":{"seccompProfile":{"type":"RuntimeDefault"}}}}"#
-        XCTAssertEqual(try F.json(pod), expected)
+            + #""hostPID":false,"restartPolicy":"Never","securityContext":{"seccompProfile":{"type":"RuntimeDefault"}}}}}}"#
+        XCTAssertEqual(try F.json(job), expected)
     }
 }

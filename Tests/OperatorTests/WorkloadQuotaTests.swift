@@ -57,7 +57,7 @@ final class WorkloadQuotaTests: XCTestCase {
     func testQuotaMatchesThePodsResourcesExactly() throws {
         for workload in [try F.cpuWorkload, try F.gpuWorkload, try F.batchWorkload] {
             let hard = try XCTUnwrap(workload.resourceQuota.spec?.hard)
-            let resources = try XCTUnwrap(workload.pod.spec?.containers.first?.resources)
+            let resources = try XCTUnwrap(workload.podTemplate.spec?.containers.first?.resources)
             XCTAssertEqual(hard["requests.cpu"], resources.requests?["cpu"])
             XCTAssertEqual(hard["limits.cpu"], resources.limits?["cpu"])
             XCTAssertEqual(hard["requests.memory"], resources.requests?["memory"])
@@ -67,13 +67,32 @@ final class WorkloadQuotaTests: XCTestCase {
         }
     }
 
+    /// Disk is bounded like memory: request = limit on the container, the same in the quota and
+    /// the LimitRange, so a tenant filling the disk is evicted instead of hurting its neighbours.
+    func testEphemeralStorageIsLimitedWhereTheLeaseCarriesIt() throws {
+        var lease = F.cpuLease
+        lease.spec.resources.ephemeralStorage = "10Gi"
+        let workload = try F.build(lease)
+        let resources = try XCTUnwrap(workload.podTemplate.spec?.containers.first?.resources)
+        XCTAssertEqual(resources.requests?["ephemeral-storage"], "10Gi")
+        XCTAssertEqual(resources.limits?["ephemeral-storage"], "10Gi")
+        let hard = try XCTUnwrap(workload.resourceQuota.spec?.hard)
+        XCTAssertEqual(hard["requests.ephemeral-storage"], "10Gi")
+        XCTAssertEqual(hard["limits.ephemeral-storage"], "10Gi")
+        XCTAssertEqual(workload.limitRange.spec?.limits.first?.max?["ephemeral-storage"], "10Gi")
+        // Leases from before the field keep building what they built.
+        XCTAssertNil(try F.cpuWorkload.resourceQuota.spec?.hard?["limits.ephemeral-storage"])
+        lease.spec.resources.ephemeralStorage = "lots"
+        XCTAssertEqual(F.buildError(lease), .invalidQuantity(field: "spec.resources.ephemeralStorage", text: "lots"))
+    }
+
     func testQuantitiesAreKeptAsWritten() throws {
         var lease = F.cpuLease
         lease.spec.resources = LeaseResources(cpu: "1.5", memory: "1536Mi")
         let workload = try F.build(lease)
         XCTAssertEqual(workload.resourceQuota.spec?.hard?["requests.cpu"], "1.5")
         XCTAssertEqual(workload.resourceQuota.spec?.hard?["limits.memory"], "1536Mi")
-        XCTAssertEqual(workload.pod.spec?.containers.first?.resources?.limits, ["cpu": "1.5", "memory": "1536Mi"])
+        XCTAssertEqual(workload.podTemplate.spec?.containers.first?.resources?.limits, ["cpu": "1.5", "memory": "1536Mi"])
     }
 
     // MARK: LimitRange

@@ -35,7 +35,7 @@ final class WorkloadServiceTests: XCTestCase {
     func testServiceSelectsThePod() throws {
         for workload in [try F.cpuWorkload, try F.gpuWorkload] {
             let selector = try XCTUnwrap(workload.service?.spec?.selector)
-            let podLabels = try XCTUnwrap(workload.pod.metadata.labels)
+            let podLabels = try XCTUnwrap(workload.podTemplate.metadata?.labels)
             for (key, value) in selector { XCTAssertEqual(podLabels[key], value, key) }
         }
     }
@@ -111,7 +111,7 @@ final class WorkloadServiceTests: XCTestCase {
     func testEmptyEnvSecretStillMakesAnEmptySecret() throws {
         let workload = try F.build(F.cpuLease, envSecretData: [:])
         XCTAssertEqual(workload.envSecret?.data, [:])
-        XCTAssertNotNil(workload.pod.spec?.containers.first?.envFrom)
+        XCTAssertNotNil(workload.podTemplate.spec?.containers.first?.envFrom)
     }
 
     func testNoEnvSecretWithoutData() throws {
@@ -131,6 +131,11 @@ final class WorkloadServiceTests: XCTestCase {
             XCTAssertEqual(F.buildError(lease, envSecretData: ["TOKEN": "stolen"]),
                            .foreignEnvSecret("\(reference.namespace)/\(reference.name)", expected: "lease-b6f6f5ef1d4b3c9e8f0a-env"))
         }
+        // The right name in another namespace: the operator reads its own namespace only.
+        var lease = F.gpuLease
+        lease.spec.envSecretRef = SecretReference(name: "lease-b6f6f5ef1d4b3c9e8f0a-env", namespace: "kube-system")
+        XCTAssertEqual(F.buildError(lease, envSecretData: ["TOKEN": "stolen"], envSecretNamespace: "ncn-system"),
+                       .foreignEnvSecret("kube-system/lease-b6f6f5ef1d4b3c9e8f0a-env", expected: "ncn-system/lease-b6f6f5ef1d4b3c9e8f0a-env"))
     }
 
     func testSecretKeysMustBeUsableAsVariables() {

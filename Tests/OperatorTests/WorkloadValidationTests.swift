@@ -53,7 +53,7 @@ final class WorkloadValidationTests: XCTestCase {
 
     func testTinyButPositiveQuantitiesAreAccepted() throws {
         let workload = try F.build(cpuLease { $0.resources = LeaseResources(cpu: "1m", memory: "1") })
-        XCTAssertEqual(workload.pod.spec?.containers.first?.resources?.limits, ["cpu": "1m", "memory": "1"])
+        XCTAssertEqual(workload.podTemplate.spec?.containers.first?.resources?.limits, ["cpu": "1m", "memory": "1"])
     }
 
     func testDurationMustBePositive() {
@@ -78,7 +78,7 @@ final class WorkloadValidationTests: XCTestCase {
             XCTAssertEqual(F.buildError(cpuLease { $0.env = [LeaseEnvVar(name: name, value: "x")] }), .invalidEnvVarName(name), name)
         }
         let fine = try F.build(cpuLease { $0.env = [LeaseEnvVar(name: "_a.b-c", value: "x")] })
-        XCTAssertEqual(fine.pod.spec?.containers.first?.env?.map(\.name), ["_a.b-c"])
+        XCTAssertEqual(fine.podTemplate.spec?.containers.first?.env?.map(\.name), ["_a.b-c"])
     }
 
     func testRuntimeClassMustBeAName() {

@@ -202,7 +202,8 @@ k8s_add_node() {
     labels="$labels, \"nvidia.com/gpu.product\": \"$product\", \"nvidia.com/gpu.count\": \"$gpus\""
     extra=", \"nvidia.com/gpu\": \"$gpus\""
   fi
-  local resources="\"cpu\": \"$cpu\", \"memory\": \"$memory\", \"pods\": \"110\"$extra"
+  # Disk as a real node reports it (ephemeral-storage), so leases asking for theirs fit.
+  local resources="\"cpu\": \"$cpu\", \"memory\": \"$memory\", \"ephemeral-storage\": \"500Gi\", \"pods\": \"110\"$extra"
   k8s_kubectl apply -f - >/dev/null <<NODE
 {"apiVersion": "v1", "kind": "Node",
  "metadata": {"name": "$name", "labels": {$labels}},

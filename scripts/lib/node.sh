@@ -145,6 +145,8 @@ serializeImagePulls: false
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 evictionHard: {memory.available: "50Mi", nodefs.available: "1%", nodefs.inodesFree: "1%", imagefs.available: "1%"}
+# What the README tells providers: a fork bomb runs out of its own pod's PIDs, not the node's.
+podPidsLimit: 4096
 resolvConf: /etc/resolv.conf
 YAML
   printf '%s\n' --config "$dir/kubelet.yaml" --kubeconfig "$dir/kubeconfig" \

@@ -119,7 +119,7 @@ operator_up() {
   # an older image is replaced (imagePullPolicy Always pulls the new one).
   if _op_pod_images | grep -qv "@$digest\$"; then
     op_log "the running operator has an older image: kubectl rollout restart"
-    k8s_kubectl -n "$OPERATOR_NS" rollout restart deployment/ncn-operator >/dev/null
+    k8s_kubectl -n "$OPERATOR_NS" rollout restart deployment/ncn-operator deployment/ncn-steward >/dev/null
   fi
   op_log "installed in $(_op_since "$t0") s"
 
@@ -132,6 +132,12 @@ operator_up() {
     return 1
   fi
   k8s_kubectl -n "$OPERATOR_NS" wait --for condition=Available --timeout=60s deployment/ncn-operator >/dev/null
+  # The steward, from the same image: without it the operator cannot write in lease namespaces.
+  if ! k8s_kubectl -n "$OPERATOR_NS" rollout status deployment/ncn-steward --timeout=120s >/dev/null; then
+    op_log "the steward's Deployment did not become Available within 120 s:"
+    k8s_kubectl -n "$OPERATOR_NS" logs deployment/ncn-steward --tail=20 >&2 || true
+    return 1
+  fi
   local pod
   pod=$(k8s_kubectl -n "$OPERATOR_NS" get pods -l "$OPERATOR_SELECTOR" --field-selector status.phase=Running \
     -o jsonpath='{.items[0].metadata.name}' 2>/dev/null || true)
@@ -145,7 +151,7 @@ operator_up() {
 # waited for until the pod garbage collector removes it).
 operator_down() {
   k8s_running kube-apiserver || return 0
-  k8s_kubectl -n "$OPERATOR_NS" delete deployment ncn-operator --ignore-not-found --wait=false --request-timeout=10s >/dev/null 2>&1 || true
+  k8s_kubectl -n "$OPERATOR_NS" delete deployment ncn-operator ncn-steward --ignore-not-found --wait=false --request-timeout=10s >/dev/null 2>&1 || true
   [ "${1:-}" = --no-wait ] && return 0
   k8s_kubectl -n "$OPERATOR_NS" wait --for=delete pod -l "$OPERATOR_SELECTOR" --timeout=60s >/dev/null 2>&1 || true
 }

@@ -5,6 +5,8 @@
 #   relay-py        PyPI nostr-relay (sqlite; deviates from NIP-01, usefully)
 #   relay-noverify  nostr-relay without signature checks (feeds forged events)
 #   mint            nutshell Cashu mint on FakeWallet
+#   mint-ln         the same mint program whose Lightning backend is LNbits' `mint` wallet
+#                   (testbed/peers/mint_ln.py), so its quotes are paid for real, e.g. by nwc-tenant
 #   lnbits          LNbits on FakeWallet, with funded `provider`/`tenant` wallets
 #   nwc-provider        NIP-47 wallet service (testbed/peers/nwc_wallet.py) on relay-sdk over
 #                       LNbits' provider wallet, NIP-44 v2 and NIP-04
@@ -25,7 +27,7 @@
 # Ports: NCN_PORT_<NAME> (e.g. NCN_PORT_RELAY_SDK); readiness timeout:
 # NCN_PEER_TIMEOUT seconds (default 90).
 
-PEER_NAMES=(relay-sdk relay-py relay-noverify relay-auth mint lnbits nwc-provider nwc-provider-nip04 nwc-tenant)
+PEER_NAMES=(relay-sdk relay-py relay-noverify relay-auth mint lnbits nwc-provider nwc-provider-nip04 nwc-tenant mint-ln)
 declare -gA _PEERS_LAUNCHED=() # name -> launch time, for the "ready in" line
 
 _PEERS_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -155,7 +157,7 @@ _peer_port() {
   var="NCN_PORT_$(_peers_upper "$1")"
   case "$1" in
     relay-sdk) def=17001 ;; relay-py) def=17002 ;; relay-noverify) def=17003 ;; relay-auth) def=17004 ;;
-    mint) def=13338 ;; lnbits) def=15000 ;;
+    mint) def=13338 ;; mint-ln) def=13339 ;; lnbits) def=15000 ;;
     nwc-*) return 0 ;; # no port: a Nostr client, not a server
   esac
   echo "${!var:-$def}"
@@ -165,6 +167,7 @@ _peer_port() {
 _peer_deps() {
   case "$1" in
     nwc-*) echo "relay-sdk lnbits" ;;
+    mint-ln) echo "lnbits" ;;
   esac
 }
 
@@ -235,7 +238,7 @@ _peer_prepare() {
     relay-sdk | relay-auth) mkdir -p "$dir/lmdb" ;;
     relay-py) _peer_relay_py_config "$dir" "$port" yes >"$dir/config.yaml" ;;
     relay-noverify) _peer_relay_py_config "$dir" "$port" no >"$dir/config.yaml" ;;
-    mint) mkdir -p "$dir/db" "$dir/cashu" ;;
+    mint | mint-ln) mkdir -p "$dir/db" "$dir/cashu" ;;
     lnbits)
       # LNbits serves lnbits/static relative to its working directory.
       # (find_spec, since importing lnbits just to ask takes seconds)
@@ -259,6 +262,7 @@ _peer_command() {
     relay-auth) printf '%s\n' "$v/nostr/bin/python" -u "$_PEERS_PY_DIR/relay_sdk.py" "$3" "$2/lmdb" --nip42 ;;
     relay-py | relay-noverify) printf '%s\n' "$v/nostr/bin/nostr-relay" -c "$2/config.yaml" serve --use-uvicorn ;;
     mint) echo "$v/cashu/bin/mint" ;;
+    mint-ln) printf '%s\n' "$v/cashu/bin/python" -u "$_PEERS_PY_DIR/mint_ln.py" "$v/cashu/bin/mint" ;;
     lnbits) echo "$v/lnbits/bin/lnbits" ;;
     nwc-*)
       printf '%s\n' "$v/nostr/bin/python" -u "$_PEERS_PY_DIR/nwc_wallet.py" "$2" "$(_peers_env_value relay-sdk NCN_RELAY_SDK_URL)"
@@ -281,6 +285,16 @@ _peer_environment() {
       MINT_LISTEN_HOST=127.0.0.1 "MINT_LISTEN_PORT=$port" "MINT_DATABASE=$dir/db" \
       MINT_PRIVATE_KEY=ncn-testbed-mint-key-deterministic-keysets \
       MINT_INPUT_FEE_PPK=0 FAKEWALLET_DELAY_INCOMING_PAYMENT=1 MINT_RATE_LIMIT=FALSE ;;
+    # Invoices from LNbits' `mint` wallet (through testbed/peers/mint_ln.py, since nutshell 0.21
+    # has no LNbits backend): paying one from another LNbits wallet (the tenant's) settles inside
+    # LNbits, so NUT-04 minting is paid for real.
+    mint-ln) printf '%s\n' \
+      "CASHU_DIR=$dir/cashu" \
+      "MINT_LN_LNBITS_URL=$(_peers_env_value lnbits NCN_LNBITS_URL)" \
+      "MINT_LN_LNBITS_KEY=$(_peers_env_value lnbits NCN_LNBITS_MINT_ADMINKEY)" \
+      MINT_LISTEN_HOST=127.0.0.1 "MINT_LISTEN_PORT=$port" "MINT_DATABASE=$dir/db" \
+      MINT_PRIVATE_KEY=ncn-testbed-mint-ln-key-deterministic-keysets \
+      MINT_INPUT_FEE_PPK=0 MINT_RATE_LIMIT=FALSE ;;
     lnbits) printf '%s\n' \
       HOST=127.0.0.1 "PORT=$port" "LNBITS_DATA_FOLDER=$dir/data" \
       LNBITS_BACKEND_WALLET_CLASS=FakeWallet FAKE_WALLET_SECRET=ncn-testbed-fakewallet \
@@ -358,7 +372,7 @@ _peer_probe() {
     relay-sdk | relay-auth) _peers_tcp_open "$port" ;; # it has no NIP-11 document
     relay-py | relay-noverify)
       curl -sf -m 2 -H 'Accept: application/nostr+json' "http://127.0.0.1:$port/" >/dev/null ;;
-    mint) curl -sf -m 2 "http://127.0.0.1:$port/v1/info" >/dev/null ;;
+    mint | mint-ln) curl -sf -m 2 "http://127.0.0.1:$port/v1/info" >/dev/null ;;
     lnbits) curl -sf -m 2 "http://127.0.0.1:$port/api/v1/health" >/dev/null ;;
     nwc-*) [ -s "$_PEERS_STATE/$1/ready" ] && [ -s "$_PEERS_STATE/$1/uri" ] ;;
   esac
@@ -391,6 +405,7 @@ _peer_wait_ready() {
     relay-sdk | relay-py | relay-noverify | relay-auth)
       env="NCN_$(_peers_upper "$name")_URL=ws://127.0.0.1:$port" ;;
     mint) env="NCN_MINT_URL=http://127.0.0.1:$port" ;;
+    mint-ln) env="NCN_MINT_LN_URL=http://127.0.0.1:$port" ;;
     lnbits)
       env=$("$_PEERS_VENVS/lnbits/bin/python" "$_PEERS_PY_DIR/lnbits_setup.py" \
         "http://127.0.0.1:$port" "$dir" 2>>"$dir/log") || {

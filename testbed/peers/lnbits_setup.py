@@ -4,7 +4,8 @@ Usage: python lnbits_setup.py URL STATE_DIR
 Prints the NCN_LNBITS_* env lines on stdout.
 
 First start: claims the instance (first_install), creates the wallets
-`provider` and `tenant`, and funds the tenant. Later starts reuse what
+`provider`, `tenant` and `mint` (the Lightning backend of the mint-ln peer),
+and funds the tenant. Later starts reuse what
 STATE_DIR/credentials.json recorded, re-logging in only when needed.
 Standard library only, so any python runs it.
 """
@@ -107,13 +108,14 @@ def main(base, state_dir):
         creds["token"] = admin_token(base, creds)
         provider = wallet(base, creds, "provider", creds["token"])
         tenant = wallet(base, creds, "tenant", creds["token"], TENANT_FUNDING_SATS)
+        mint = wallet(base, creds, "mint", creds["token"])
     finally:
         save(path, creds)  # keep the password even if a later step failed
     lines = {
         "NCN_LNBITS_URL": base,
         "NCN_LNBITS_ADMIN_TOKEN": creds["token"],
     }
-    for role, w in (("PROVIDER", provider), ("TENANT", tenant)):
+    for role, w in (("PROVIDER", provider), ("TENANT", tenant), ("MINT", mint)):
         lines[f"NCN_LNBITS_{role}_WALLET_ID"] = w["id"]
         lines[f"NCN_LNBITS_{role}_INKEY"] = w["inkey"]
         lines[f"NCN_LNBITS_{role}_ADMINKEY"] = w["adminkey"]

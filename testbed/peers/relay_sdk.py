@@ -12,7 +12,7 @@ import signal
 import sys
 
 from nostr_sdk import (LocalRelayBuilder, LocalRelayBuilderNip42,
-                       LocalRelayBuilderNip42Mode, NostrLmdb,
+                       LocalRelayBuilderNip42Mode, NostrLmdb, RateLimit,
                        uniffi_set_event_loop)
 
 
@@ -20,7 +20,11 @@ async def main(port: int, db_dir: str, nip42: bool) -> None:
     # Without this, LMDB's async callbacks have no loop and every EVENT hangs.
     uniffi_set_event_loop(asyncio.get_running_loop())
     db = await NostrLmdb.open(db_dir)
-    builder = LocalRelayBuilder().addr("127.0.0.1").port(port).database(db)
+    # LocalRelay's default of 60 events a minute per connection would refuse a provider that
+    # answers a burst of requests (a bid and an invoice each); public relays allow far more.
+    # 1,200 a minute still bounds a flood from one connection.
+    builder = (LocalRelayBuilder().addr("127.0.0.1").port(port).database(db)
+               .rate_limit(RateLimit(max_reqs=64, notes_per_minute=1200)))
     if nip42:
         builder = builder.nip42(LocalRelayBuilderNip42(mode=LocalRelayBuilderNip42Mode.BOTH))
     relay = builder.build()

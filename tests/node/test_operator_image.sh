@@ -3,8 +3,9 @@
 # builds the image from ./Containerfile, pushes it to the test bed's registry and applies
 # helm-free-kustomize/overlays/devnet; the real node pulls and runs it. Checks that the pod
 # becomes Ready with the in-cluster configuration, holds the leader Lease, reaches the relays,
-# runs as uid 65532 on a read-only root filesystem, and that after `kubectl delete pod` the
-# Deployment's new pod takes the lead.
+# runs as uid 65532 on a read-only root filesystem, that the steward from the same image grants
+# it a new lease namespace, and that after `kubectl delete pod` the Deployment's new pod takes
+# the lead.
 #   tests/node/test_operator_image.sh       (root; about 1 min once Kubernetes and the debug build exist)
 # The test bed stays up, the operator installed (the tests after this one use it).
 set -uo pipefail
@@ -93,6 +94,21 @@ for relay in $relays; do
   fi
 done
 
+# --- the NetworkPolicy self-test: the test bed's bridge network ignores policies, and it must say so --
+if wait_for 150 yes bash -c "'$TESTBED' kubectl -n $NS logs $pod 2>/dev/null | grep -q 'NetworkPolicy self-test: NOT ENFORCED' && echo yes" >/dev/null; then
+  pass "the NetworkPolicy self-test says NOT ENFORCED (true of the test bed's network)"
+  gauge=$(curl -fsS --max-time 2 "http://$NCN_REAL_NODE_IP:9090/metrics" 2>/dev/null | awk '$1 == "ncn_networkpolicy_enforced" {print $2}')
+  if [ "$gauge" = 0 ] || [ "$gauge" = 0.0 ]; then pass "ncn_networkpolicy_enforced $gauge"; else fail "ncn_networkpolicy_enforced is '$gauge', not 0"; fi
+  if wait_for 30 "" bash -c "'$TESTBED' kubectl -n $NS get pods,networkpolicies -l ncn.dev/netpol-probe -o name" >/dev/null; then
+    pass "the probe's Pods and policy are gone"
+  else
+    fail "probe objects left behind: $(k -n "$NS" get pods,networkpolicies -l ncn.dev/netpol-probe -o name | tr '\n' ' ')"
+  fi
+else
+  fail "no NetworkPolicy self-test verdict within 150 s"; k -n "$NS" logs "$pod" | grep -i "self-test" | tail -5
+  k -n "$NS" get pods -o wide
+fi
+
 # --- uid 65532, read-only root filesystem: the container's process as the host sees it ----------
 node_dir="$NCN_TESTBED_DIR/nodes/$(k -n "$NS" get pod "$pod" -o jsonpath='{.spec.nodeName}')"
 cid=$(k -n "$NS" get pod "$pod" -o jsonpath='{.status.containerStatuses[0].containerID}'); cid=${cid#containerd://}
@@ -112,6 +128,30 @@ if [ -n "$pid" ] && [ -r "/proc/$pid/status" ]; then
 else
   fail "no process for container $cid in $node_dir/containerd.sock"
 fi
+
+# --- the steward: same image, its own account, grants a new lease namespace ---------------------
+steward=$(k -n "$NS" get pods -l app.kubernetes.io/name=ncn-steward \
+  -o jsonpath='{range .items[?(@.status.phase=="Running")]}{.metadata.name}{"\n"}{end}' | head -n 1)
+if [ -n "$steward" ] && wait_for 60 True pod_ready "$steward" >/dev/null; then
+  pass "steward pod $steward Ready, as ServiceAccount $(k -n "$NS" get pod "$steward" -o jsonpath='{.spec.serviceAccountName}')"
+else
+  fail "no Ready steward pod"; k -n "$NS" get pods -o wide; k -n "$NS" logs deployment/ncn-steward --tail=20
+fi
+probe="ncn-lease-imagetest$RANDOM"
+k create namespace "$probe" >/dev/null && k label namespace "$probe" "ncn.dev/lease=${probe#ncn-lease-}" >/dev/null
+t0=$(now_ms)
+if wait_for 30 ncn-operator-lease-namespace k -n "$probe" get rolebinding ncn-operator -o jsonpath='{.roleRef.name}' >/dev/null; then
+  pass "the steward bound the operator in a new lease namespace $(secs_since "$t0") s after it appeared"
+else
+  fail "no RoleBinding ncn-operator in $probe"; k -n "$NS" logs deployment/ncn-steward --tail=20
+fi
+if [ "$(k auth can-i create pods -n "$probe" --as=system:serviceaccount:$NS:ncn-operator)" = yes ] \
+   && [ "$(k auth can-i create pods -n default --as=system:serviceaccount:$NS:ncn-operator)" = no ]; then
+  pass "the operator may create pods in $probe, and not in default"
+else
+  fail "the operator's rights in $probe / default are not as granted"
+fi
+k delete namespace "$probe" --wait=false >/dev/null
 
 # --- kubectl delete pod: the Deployment's next pod takes the lead ---------------------------------
 t0=$(now_ms)

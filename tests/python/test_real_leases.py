@@ -28,9 +28,7 @@ from nostr_sdk import Keys
 
 pytestmark = pytest.mark.realnode
 
-REPO = Path(__file__).resolve().parents[2]
-TOOL = str(REPO / "testbed" / "interop" / "tenant.py")
-TESTBED = str(REPO / "scripts" / "testbed")
+from realbed import REPO, kubectl, tool  # noqa: E402
 # Short tranches so that lapses and renewals happen within the test: every lease bid on while
 # this module runs gets these terms (they are copied into the lease at bid time).
 INTERVAL, GRACE, LEAD = 30, 30, 10
@@ -38,11 +36,16 @@ CPU, MEMORY = "100m", "64Mi"
 BID = 100_000_000  # msats per interval: above any price the devnet provider asks
 
 
-def kubectl(*args, check=True, stdin=None):
-    done = subprocess.run([TESTBED, "kubectl", *args], capture_output=True, text=True, input=stdin, timeout=60)
-    if check and done.returncode != 0:
-        raise AssertionError(f"kubectl {' '.join(args)}: {done.stderr.strip()}")
-    return done.stdout
+
+def provider_view():
+    """What the provider saw, for a failure message: its nodes, leases and latest log lines."""
+    parts = []
+    for args in (("get", "nodes", "-o", "wide"), ("describe", "nodes", "-l", "ncn.testbed/real=true"),
+                 ("get", "computeleases", "-o", "wide"), ("get", "pods", "-A", "-o", "wide"),
+                 ("-n", "ncn-system", "logs", "deployment/ncn-operator", "--tail", "40")):
+        out = kubectl(*args, check=False)
+        parts.append(f"$ kubectl {' '.join(args)}\n{out.strip()}")
+    return "\n".join(parts)
 
 
 # ---------------------------------------------------------------- the provider side
@@ -75,14 +78,6 @@ def bed(peer_env):
 
 
 # ---------------------------------------------------------------- the tenant side
-
-def tool(keys, relays, *args, timeout=60):
-    environ = dict(os.environ, TENANT_KEY=keys.secret_key().to_bech32())
-    done = subprocess.run([sys.executable, TOOL, *args, *[f"--relay={r}" for r in relays]],
-                          env=environ, capture_output=True, text=True, timeout=timeout + 30)
-    lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
-    assert lines, f"tenant.py printed nothing; stderr: {done.stderr}"
-    return done.returncode, lines
 
 
 class Tenant:
@@ -125,7 +120,8 @@ class Tenant:
             assert code in (0, 3), lines
             for event in lines:
                 if event.get("type") == "event" and event["status"] == "error":
-                    raise AssertionError(f"refused: {event['status_text']}")
+                    refusal = NoCapacity if event.get("reason") == "no-capacity" else AssertionError
+                    raise refusal(f"refused: {event['status_text']}\n{provider_view()}")
                 if event.get("type") == "event" and event["status"] == "payment-required" \
                         and event["tranche"] == tranche and event["bolt11"]:
                     return event["bolt11"]
@@ -175,11 +171,27 @@ def last_with(events, status):
     return [e for e in events if e["status"] == status][-1]
 
 
+class NoCapacity(AssertionError):
+    """The provider answered `no-capacity`."""
+
+
 def run_http_lease(tenant, bed, marker):
-    """Requests the HTTP image, pays tranche 0: (request id, endpoint, seconds from payment to answer)."""
-    request = tenant.request(f"{bed['registry']}/ncn/http-echo:latest", args=["8080"],
-                             env=[f"MESSAGE={marker}"], ports=["8080/tcp/http"])
-    bolt11 = tenant.invoice(request, 0)
+    """Requests the HTTP image, pays tranche 0: (request id, endpoint, seconds from payment to answer).
+
+    A `no-capacity` refusal is retried once after 15 s, as a tenant would, with what the provider
+    saw printed: the previous test's pods may still be terminating on the one real node. A second
+    refusal fails the test."""
+    for attempt in (1, 2):
+        request = tenant.request(f"{bed['registry']}/ncn/http-echo:latest", args=["8080"],
+                                 env=[f"MESSAGE={marker}"], ports=["8080/tcp/http"])
+        try:
+            bolt11 = tenant.invoice(request, 0)
+            break
+        except NoCapacity as refusal:
+            if attempt == 2:
+                raise
+            print(f"\nretrying once in 15 s after {refusal}", flush=True)
+            time.sleep(15)
     paid = time.monotonic()
     tenant.pay(bolt11)
     running = last_with(tenant.watch(request, "running", timeout=90), "running")
@@ -274,9 +286,22 @@ def test_the_operator_killed_mid_lease_comes_back_and_bills_once(bed):
     first = operator_pod()
     kubectl("-n", "ncn-system", "delete", "pod", first, "--wait=false")
     second = wait_for_new_operator(first)
-    # SIGKILL of the process itself: the container restarts in place (same pod).
-    pid = subprocess.run(["pgrep", "-f", "-x", "/usr/local/bin/ncn-operator .*"], capture_output=True, text=True).stdout.split()
-    assert len(pid) == 1, f"expected one ncn-operator process, found {pid}"
+    # The deleted pod's process may still be shutting down; wait for it to go so that
+    # exactly one operator process is left to kill.
+    deadline = time.monotonic() + 120
+    while kubectl("-n", "ncn-system", "get", "pod", first, "--ignore-not-found", "-o", "name").strip():
+        assert time.monotonic() < deadline, f"the deleted operator pod {first} did not go away"
+        time.sleep(0.5)
+    # SIGKILL of the process itself: the container restarts in place (same pod). Other operator
+    # processes may linger on the host (earlier tests' pods); the one to kill has POD_NAME=second.
+    def environ(pid):
+        try:
+            return Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:  # gone meanwhile
+            return []
+    pid = [p for p in subprocess.run(["pgrep", "-f", "-x", "/usr/local/bin/ncn-operator .*"], capture_output=True, text=True).stdout.split()
+           if f"POD_NAME={second}".encode() in environ(p)]
+    assert len(pid) == 1, f"expected one ncn-operator process of pod {second}, found {pid}"
     os.kill(int(pid[0]), signal.SIGKILL)
     deadline = time.monotonic() + 120
     while True:

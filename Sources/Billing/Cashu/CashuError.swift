@@ -10,6 +10,7 @@ public struct CashuError: Error, CustomStringConvertible {
         case lockedToAnotherKey(lockKeys: [String], ours: String)
         case unsupportedLock(String)
         case invalidDLEQ(String)
+        case missingDLEQ(amount: UInt64)
         case alreadySpent(byThisProvider: Bool)
         case pendingAtMint
         case inProgress(String)
@@ -29,6 +30,7 @@ public struct CashuError: Error, CustomStringConvertible {
     static func lockedToAnotherKey(_ keys: [String], ours: String) -> Self { Self(code: .lockedToAnotherKey(lockKeys: keys, ours: ours)) }
     static func unsupportedLock(_ why: String) -> Self { Self(code: .unsupportedLock(why)) }
     static func invalidDLEQ(_ why: String) -> Self { Self(code: .invalidDLEQ(why)) }
+    static func missingDLEQ(amount: UInt64) -> Self { Self(code: .missingDLEQ(amount: amount)) }
     static func alreadySpent(byThisProvider: Bool) -> Self { Self(code: .alreadySpent(byThisProvider: byThisProvider)) }
     static let pendingAtMint = Self(code: .pendingAtMint)
     static func inProgress(_ id: String) -> Self { Self(code: .inProgress(id)) }
@@ -65,6 +67,17 @@ public struct CashuError: Error, CustomStringConvertible {
         }
     }
 
+    /// What the tenant is told: `description`, except that nothing of the mint's transport, our
+    /// storage or our configuration is echoed.
+    public var tenantDescription: String {
+        switch code {
+        case let .mint(error): return error.tenantDescription
+        case .configuration: return "this provider cannot take Cashu right now; pay by Lightning"
+        case .vault, .outcomeUnknown: return "the payment is being completed; it will be credited automatically"
+        default: return description
+        }
+    }
+
     public var description: String {
         switch code {
         case let .configuration(why): return "Cashu is misconfigured: \(why)"
@@ -77,6 +90,9 @@ public struct CashuError: Error, CustomStringConvertible {
             return "the token is locked (P2PK) to \(keys.joined(separator: ", ")), not to this provider's Cashu key \(ours); only its owner can spend it"
         case let .unsupportedLock(why): return "the token's spending condition cannot be met by this provider: \(why)"
         case let .invalidDLEQ(why): return "the mint's signature proof (DLEQ) does not verify: \(why)"
+        case let .missingDLEQ(amount):
+            return "a proof of \(amount) carries no DLEQ proof (NUT-12); this provider checks the mint's signature before it stores "
+                + "anything, so send tokens with their DLEQ proofs (for example `cashu send --dleq`)"
         case let .alreadySpent(byThisProvider):
             return byThisProvider
                 ? "the token is already spent (code 11001): this provider redeemed it before"

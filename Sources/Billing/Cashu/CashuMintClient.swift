@@ -92,7 +92,7 @@ public struct CashuMintClient: Sendable {
 
     // MARK: Transport
 
-    private func send(_ method: HTTPMethod, _ path: String, body: (some Encodable)? = Optional<Int>.none) async throws(CashuMintError) -> [UInt8] {
+    func send(_ method: HTTPMethod, _ path: String, body: (some Encodable)? = Optional<Int>.none) async throws(CashuMintError) -> [UInt8] {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         request.headers.add(name: "Accept", value: "application/json")
@@ -119,7 +119,7 @@ public struct CashuMintClient: Sendable {
         return bytes
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], _ path: String) throws(CashuMintError) -> T {
+    func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], _ path: String) throws(CashuMintError) -> T {
         do { return try JSONDecoder().decode(type, from: Data(bytes)) } catch { throw .malformed(path, "\(type) did not decode") }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A mint request that failed: the mint's own refusal (`{"detail", "code"}`, NUT-00), an HTTP
 /// failure without that body, a response we could not read, or no answer at all.
 public struct CashuMintError: Error, CustomStringConvertible, Equatable {
@@ -29,6 +31,18 @@ public struct CashuMintError: Error, CustomStringConvertible, Equatable {
     }
 
     public var isAlreadySpent: Bool { mintCode == 11001 }
+
+    /// What a tenant is told: the mint's own refusal (its words, trimmed and without control
+    /// characters), never our transport errors or addresses.
+    public var tenantDescription: String {
+        switch code {
+        case let .refused(status, code, detail):
+            let words = String(String.UnicodeScalarView(detail.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }).prefix(200))
+            return "the mint refused it (HTTP \(status)\(code.map { ", code \($0)" } ?? "")): \(words)"
+        case .transport: return "the mint did not answer; try again in a minute"
+        case .malformed: return "the mint's answer could not be read; try again later"
+        }
+    }
 
     public var description: String {
         switch code {

@@ -10,23 +10,30 @@ enum CashuOutputs {
     /// recommends, so the provider's proofs look like everyone else's.
     static func prepare(amount: UInt64, keyset: CashuKeyset) throws(CashuError) -> [CashuPreparedOutput] {
         try denominations(of: amount).map { (denomination: UInt64) throws(CashuError) -> CashuPreparedOutput in
-            guard keyset.key(for: denomination) != nil else {
-                throw .keyset("the active keyset \(keyset.id) has no key for amount \(denomination)")
-            }
-            let secret = CashuHex.encode(CashuRandom.bytes(32))
-            let r = CashuRandom.scalar()
-            guard let blinded = CashuBDHKE.blind(secret: secret, r: r) else {
-                throw .keyset("could not blind an output")  // unreachable: r is a valid scalar
-            }
-            return CashuPreparedOutput(amount: denomination, keysetID: keyset.id, secret: secret,
-                                       blindingFactor: CashuHex.encode(r), blinded: blinded.hex)
+            try output(amount: denomination, keyset: keyset, secret: CashuHex.encode(CashuRandom.bytes(32)))
         }
+    }
+
+    /// One output of `amount` on `keyset` for `secret`, with a fresh blinding factor.
+    static func output(amount: UInt64, keyset: CashuKeyset, secret: String) throws(CashuError) -> CashuPreparedOutput {
+        guard keyset.key(for: amount) != nil else {
+            throw .keyset("the active keyset \(keyset.id) has no key for amount \(amount)")
+        }
+        let r = CashuRandom.scalar()
+        guard let blinded = CashuBDHKE.blind(secret: secret, r: r) else {
+            throw .keyset("could not blind an output")  // unreachable: r is a valid scalar
+        }
+        return CashuPreparedOutput(amount: amount, keysetID: keyset.id, secret: secret, blindingFactor: CashuHex.encode(r), blinded: blinded.hex)
     }
 
     /// NUT-02: ⌈Σ input_fee_ppk / 1000⌉ over the inputs' keysets.
     static func fee(inputs: [CashuProof], keysets: [String: CashuKeyset]) -> UInt64 {
-        let ppk = inputs.reduce(UInt64(0)) { $0 &+ (keysets[$1.id]?.inputFeePPK ?? 0) }
-        return (ppk + 999) / 1000
+        // Saturating: a mint's fee table is hostile input, and a wrapped sum would read as no fee.
+        let ppk = inputs.reduce(UInt64(0)) { sum, proof in
+            let (next, overflow) = sum.addingReportingOverflow(keysets[proof.id]?.inputFeePPK ?? 0)
+            return overflow ? .max : next
+        }
+        return ppk / 1000 + (ppk % 1000 == 0 ? 0 : 1)
     }
 
     /// The redemption id: SHA256 over the inputs' compressed `Y`s in ascending byte order, so

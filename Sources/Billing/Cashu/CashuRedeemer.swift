@@ -35,6 +35,18 @@ public final class CashuRedeemer: Sendable {
     /// The public key tenants lock P2PK ecash to: 33-byte compressed hex (`02` + the x-only key).
     public var lockKey: String { "02" + key.publicKey.hex }
 
+    /// Whether every proof of the token is P2PK-locked to this provider alone (one signature, our
+    /// key): ecash its sender can no longer spend, so leaving it unswapped only lets whoever
+    /// copies it pay with it. False for anything that does not decode.
+    public func isLockedToUs(token text: String) -> Bool {
+        guard let token = try? CashuToken.decode(text), !token.proofs.isEmpty else { return false }
+        return token.proofs.allSatisfy { proof in
+            guard let condition = CashuSpendingCondition.parse(secret: proof.secret), condition.kind == "P2PK",
+                  condition.requiredSignatures == 1 else { return false }
+            return condition.signingKeys.allSatisfy { CashuP2PKWitness.key($0, is: key.publicKey.hex) }
+        }
+    }
+
     /// Checks the token, swaps it at its mint and stores the provider's new proofs.
     /// Throws `CashuError`; when its `isOutcomeUnknown` is true the payment may still complete
     /// through `recoverPending()`.
@@ -52,6 +64,9 @@ public final class CashuRedeemer: Sendable {
         guard unit == configuration.unit else { throw CashuError.wrongUnit(unit, expected: configuration.unit) }
         guard token.proofs.count <= configuration.maximumProofs else {
             throw CashuError.tooManyProofs(token.proofs.count, limit: configuration.maximumProofs)
+        }
+        if configuration.requireDLEQ, let bare = token.proofs.first(where: { $0.dleq == nil }) {
+            throw CashuError.missingDLEQ(amount: bare.amount)
         }
         var inputs = token.proofs
         for index in inputs.indices { try authorize(&inputs[index]) }
@@ -81,7 +96,10 @@ public final class CashuRedeemer: Sendable {
         for index in inputs.indices { inputs[index].id = try expand(inputs[index].id, in: keysets) }
         var keys = try await fetchKeys(Set(inputs.map(\.id)), infos: keysets, client: client)
         for proof in inputs {
-            guard let keyset = keys[proof.id] else { continue }
+            guard let keyset = keys[proof.id] else {
+                if configuration.requireDLEQ { throw CashuError.keyset("the mint sent no keys for keyset \(proof.id), so its DLEQ proofs cannot be checked") }
+                continue
+            }
             guard keyset.unit == configuration.unit else { throw CashuError.wrongUnit(keyset.unit, expected: configuration.unit) }
             guard proof.dleq != nil else { continue }
             guard let mintKey = keyset.key(for: proof.amount), CashuDLEQ.verify(proof, mintKey: mintKey) else {
@@ -161,7 +179,7 @@ public final class CashuRedeemer: Sendable {
             // restore can tell which.
             return try await restore(swap, client: client, keys: keys)
         } catch where error.isRefusal {
-            try? await vault.recordAbandoned(id: swap.id, reason: error.description)
+            try? await vault.discardUnsigned(id: swap.id)
             throw CashuError.mint(error)
         } catch {
             throw CashuError.outcomeUnknown(swap.id, why: error.description)
@@ -179,7 +197,7 @@ public final class CashuRedeemer: Sendable {
         let byBlinded = Dictionary(swap.outputs.map { ($0.blinded.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
         let signed = restored.compactMap { pair in byBlinded[pair.output.B_.lowercased()].map { ($0, pair.signature) } }
         guard !signed.isEmpty else {
-            try? await vault.recordAbandoned(id: swap.id, reason: "the inputs were spent by a swap that was not this provider's")
+            try? await vault.discardUnsigned(id: swap.id)
             throw CashuError.alreadySpent(byThisProvider: false)
         }
         return try await finish(swap, signed: signed, client: client, keys: keys)
@@ -196,20 +214,8 @@ public final class CashuRedeemer: Sendable {
         }
         var proofs: [CashuProof] = []
         for (output, signature) in signed {
-            guard signature.amount == output.amount, signature.id == output.keysetID,
-                  let mintKey = keys[output.keysetID]?.key(for: output.amount),
-                  let blindSignature = CashuPoint(hex: signature.C_), let blinded = CashuPoint(hex: output.blinded),
-                  let r = CashuHex.decode(output.blindingFactor)
-            else { throw CashuError.keyset("the mint's signature does not match the output it was asked for") }
-            if let dleq = signature.dleq {
-                guard let e = CashuHex.decode(dleq.e), let s = CashuHex.decode(dleq.s),
-                      CashuDLEQ.verify(e: e, s: s, mintKey: mintKey, blinded: blinded, blindSignature: blindSignature)
-                else { throw CashuError.invalidDLEQ("the mint's signature on an output of \(output.amount) does not verify") }
-            }
-            guard let c = CashuBDHKE.unblind(blindSignature, r: r, mintKey: mintKey) else {
-                throw CashuError.keyset("a signature could not be unblinded")
-            }
-            proofs.append(CashuProof(amount: output.amount, id: output.keysetID, secret: output.secret, C: c.hex))
+            guard let keyset = keys[output.keysetID] else { throw CashuError.keyset("the mint sent no keys for keyset \(output.keysetID)") }
+            proofs.append(try CashuWalletCrypto.proof(from: signature, output: output, keyset: keyset))
         }
         let amount = proofs.reduce(UInt64(0)) { $0 + $1.amount }
         let inputTotal = swap.inputs.reduce(UInt64(0)) { $0 + $1.amount }

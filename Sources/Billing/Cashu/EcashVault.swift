@@ -15,19 +15,29 @@ public protocol EcashVault: Sendable {
     /// re-applying on a concurrent write). Throws `EcashVaultError.notFound` for an unknown id.
     @discardableResult
     func modify(id: String, _ change: (inout EcashRecord) throws -> Void) async throws -> EcashRecord
+    /// Deletes the record if, when deleted, it is still in `state`; nothing otherwise. Only ever
+    /// used for records that hold no money.
+    func delete(id: String, ifStill state: EcashRecord.State) async throws
 
     /// Before the swap: the inputs and the outputs' secrets and blinding factors.
     func recordPending(_ swap: CashuPendingSwap) async throws
     /// After the swap: the provider's new proofs. Only after this does `redeem` return.
     func recordReceived(_ redemption: CashuRedemption, proofs: [CashuProof]) async throws
-    /// The mint refused for good; kept for the record.
-    func recordAbandoned(id: String, reason: String) async throws
+    /// The mint refused the swap for good, or someone else's swap spent the inputs: the mint
+    /// signed none of the recorded outputs, so the record holds no money and is deleted. (Kept,
+    /// records of forged proofs would grow the vault at no cost to whoever sends them.)
+    func discardUnsigned(id: String) async throws
     /// Billing has recorded the credit in the lease; idempotent.
     func markCredited(id: String) async throws
     /// Received but not yet credited: billing calls this at start to finish what a crash interrupted.
     func uncredited() async throws -> [CashuRedemption]
     /// Swaps whose outcome is unknown; `CashuRedeemer.recoverPending()` settles them.
     func pending() async throws -> [CashuPendingSwap]
+    /// How many records pay for `reference` (a lease, or an unclaimed request): bounds what one
+    /// lease's stream of tiny payments can store.
+    func count(reference: String) async throws -> Int
+    /// How many records are not credited: bounds what unclaimed ecash can store.
+    func countUncredited() async throws -> Int
 }
 
 extension EcashVault {
@@ -55,13 +65,16 @@ extension EcashVault {
         }
     }
 
-    public func recordAbandoned(id: String, reason: String) async throws {
-        try await modify(id: id) { record in
-            guard record.state == .pending else { return }
-            record.state = .abandoned
-            record.note = reason
-            record.updatedAt = Date()
-        }
+    public func count(reference: String) async throws -> Int {
+        try await records().filter { $0.reference == reference }.count
+    }
+
+    public func countUncredited() async throws -> Int {
+        try await records().filter { !$0.credited }.count
+    }
+
+    public func discardUnsigned(id: String) async throws {
+        try await delete(id: id, ifStill: .pending)
     }
 
     public func markCredited(id: String) async throws {

@@ -26,4 +26,10 @@ public final class InMemoryEcashVault: EcashVault {
             return record
         }
     }
+
+    public func delete(id: String, ifStill state: EcashRecord.State) async throws {
+        storage.withLockedValue { records in
+            if records[id]?.state == state { records[id] = nil }
+        }
+    }
 }

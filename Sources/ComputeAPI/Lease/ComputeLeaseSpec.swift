@@ -93,7 +93,8 @@ public struct ComputeLeaseSpec: Codable, Sendable, Equatable {
         .optional("env", .array(of: LeaseEnvVar.schema, "Plain environment variables. Secret values belong in envSecretRef.")
             .maxItems(ComputeLimits.envVars).listMap(keys: ["name"])),
         .optional("envSecretRef", SecretReference.schema(
-            "A Secret holding the tenant's private parameters, decrypted from the request by the provider; each key becomes an environment variable of the container. Secret values never appear in the lease itself.")),
+            "A Secret holding the tenant's private parameters, decrypted from the request by the provider; each key becomes an environment variable of the container. Secret values never appear in the lease itself. Only the lease's own Secret is accepted: '<lease name>-env' in the operator's namespace; the operator refuses to run a lease that names any other.",
+            namePattern: Patterns.leaseEnvSecretName, nameDescription: "'<lease name>-env', the Secret the provider wrote for this lease.")),
         .required("resources", LeaseResources.schema),
         .optional("ports", .array(of: LeasePort.schema, "Ports the container listens on; each is exposed through a Service and listed in status.endpoints.")
             .maxItems(ComputeLimits.ports).listMap(keys: ["port", "protocol"])),

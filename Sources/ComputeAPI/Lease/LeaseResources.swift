@@ -5,12 +5,17 @@ public struct LeaseResources: Codable, Sendable, Equatable {
     public var gpus: Int
     /// The node label value to match (under the provider's GPU label key); nil accepts any model.
     public var gpuModel: String?
+    /// Local disk (the writable layer, logs, emptyDir): request = limit, so one lease cannot fill
+    /// a node's disk for its neighbours. Fixed at bid time from the request's `disk` param or the
+    /// provider's policy; nil in leases from before it existed.
+    public var ephemeralStorage: Quantity?
 
-    public init(cpu: Quantity, memory: Quantity, gpus: Int = 0, gpuModel: String? = nil) {
+    public init(cpu: Quantity, memory: Quantity, gpus: Int = 0, gpuModel: String? = nil, ephemeralStorage: Quantity? = nil) {
         self.cpu = cpu
         self.memory = memory
         self.gpus = gpus
         self.gpuModel = gpuModel
+        self.ephemeralStorage = ephemeralStorage
     }
 
     public init(from decoder: any Decoder) throws {
@@ -19,6 +24,7 @@ public struct LeaseResources: Codable, Sendable, Equatable {
         memory = try container.decode(Quantity.self, forKey: .memory)
         gpus = try container.decodeIfPresent(Int.self, forKey: .gpus) ?? 0
         gpuModel = try container.decodeIfPresent(String.self, forKey: .gpuModel)
+        ephemeralStorage = try container.decodeIfPresent(Quantity.self, forKey: .ephemeralStorage)
     }
 
     static let schema = Schema.object(
@@ -31,5 +37,10 @@ public struct LeaseResources: Codable, Sendable, Equatable {
                 "GPU model the node must have, matched against the provider's GPU node label "
                     + "(nvidia.com/gpu.product by default), e.g. NVIDIA-H100-80GB-HBM3. Omit to accept any model.")
                 .pattern(Patterns.labelValue).length(1...63)),
+            .optional("ephemeralStorage", .quantity(
+                "Local disk for the container's writable layer, logs and scratch volumes, e.g. \"10Gi\" (request = limit; the "
+                    + "kubelet evicts a pod that writes more): the request's disk param, or the provider's per-lease amount, "
+                    + "fixed when the bid is made. 64Mi to 64Ti.")
+                .range(ComputeLimits.ephemeralStorageBytes)),
         ])
 }

@@ -42,16 +42,20 @@ public enum LightningBackend: String, Codable, Sendable, CaseIterable {
 public struct CashuRail: Codable, Sendable, Equatable {
     public var mints: [String]
     public var unit: CashuUnit
+    /// Tokens must carry DLEQ proofs (NUT-12), checked before anything is stored.
+    public var requireDLEQ: Bool
 
-    public init(mints: [String], unit: CashuUnit = ComputeDefaults.cashuUnit) {
+    public init(mints: [String], unit: CashuUnit = ComputeDefaults.cashuUnit, requireDLEQ: Bool = true) {
         self.mints = mints
         self.unit = unit
+        self.requireDLEQ = requireDLEQ
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         mints = try container.decode([String].self, forKey: .mints)
         unit = try container.decodeIfPresent(CashuUnit.self, forKey: .unit) ?? ComputeDefaults.cashuUnit
+        requireDLEQ = try container.decodeIfPresent(Bool.self, forKey: .requireDLEQ) ?? true
     }
 
     static let schema = Schema.object("Accept Cashu ecash tokens from the listed mints.", [
@@ -60,6 +64,9 @@ public struct CashuRail: Codable, Sendable, Equatable {
             .count(1...16).listSet()),
         .optional("unit", .oneOf(CashuUnit.self, "The unit of the accepted tokens.")
             .defaulting(.string(ComputeDefaults.cashuUnit.rawValue))),
+        .optional("requireDLEQ", .boolean("Refuse proofs without a DLEQ proof (NUT-12), which lets the operator check the mint's "
+            + "signature before it stores anything, so forged ecash costs it nothing. Turn off only for mints without NUT-12.")
+            .defaulting(.bool(true))),
     ])
 }
 

@@ -10,12 +10,20 @@ public struct WorkloadPolicy: Codable, Sendable, Equatable {
     /// most public images, CUDA bases among them, run as root and would fail after being paid for.
     public var requireNonRoot: Bool
     public var egress: EgressSettings
+    /// Local disk a lease gets (request = limit) when its request names no `disk`, so a disk fill
+    /// stays within its lease.
+    public var ephemeralStoragePerLease: Quantity
+    /// The most local disk one request may ask for; more is refused with a policy error.
+    public var maxEphemeralStoragePerLease: Quantity
 
     public init(
         allowedRegistries: [String]? = nil, portRange: PortRange = PortRange(), maxDurationSeconds: Int = ComputeDefaults.maxDurationSeconds,
         blockedTenants: [String]? = nil, maxGPUsPerLease: Int = ComputeDefaults.maxGPUsPerLease, requireNonRoot: Bool = false,
-        egress: EgressSettings = EgressSettings()
+        egress: EgressSettings = EgressSettings(), ephemeralStoragePerLease: Quantity = ComputeDefaults.ephemeralStoragePerLease,
+        maxEphemeralStoragePerLease: Quantity = ComputeDefaults.maxEphemeralStoragePerLease
     ) {
+        self.ephemeralStoragePerLease = ephemeralStoragePerLease
+        self.maxEphemeralStoragePerLease = maxEphemeralStoragePerLease
         self.requireNonRoot = requireNonRoot
         self.egress = egress
         self.allowedRegistries = allowedRegistries
@@ -34,6 +42,19 @@ public struct WorkloadPolicy: Codable, Sendable, Equatable {
         maxGPUsPerLease = try container.decodeIfPresent(Int.self, forKey: .maxGPUsPerLease) ?? ComputeDefaults.maxGPUsPerLease
         requireNonRoot = try container.decodeIfPresent(Bool.self, forKey: .requireNonRoot) ?? false
         egress = try container.decodeIfPresent(EgressSettings.self, forKey: .egress) ?? EgressSettings()
+        ephemeralStoragePerLease = try container.decodeIfPresent(Quantity.self, forKey: .ephemeralStoragePerLease)
+            ?? ComputeDefaults.ephemeralStoragePerLease
+        maxEphemeralStoragePerLease = try container.decodeIfPresent(Quantity.self, forKey: .maxEphemeralStoragePerLease)
+            ?? ComputeDefaults.maxEphemeralStoragePerLease
+    }
+
+    /// The disk a lease gets when its request names none: the per-lease amount, but never more
+    /// than the maximum (a provider that lowers only the maximum still gets consistent bids).
+    public var defaultEphemeralStorage: Quantity {
+        guard let amount = ephemeralStoragePerLease.value, let maximum = maxEphemeralStoragePerLease.value, amount > maximum else {
+            return ephemeralStoragePerLease
+        }
+        return maxEphemeralStoragePerLease
     }
 
     /// Whether `image` comes from an allowed registry. A prefix matches at a path boundary, so
@@ -77,6 +98,15 @@ public struct WorkloadPolicy: Codable, Sendable, Equatable {
         .optional("requireNonRoot", .boolean("Run every lease as a non-root user (runAsNonRoot, Pod Security restricted). "
             + "Images that need root then fail to start, so only set it when tenants know.").defaulting(.bool(false))),
         .optional("egress", EgressSettings.schema.defaulting(.object([]))),
+        .optional("ephemeralStoragePerLease", .quantity(
+            "Local disk a lease gets for its writable layer, logs and scratch volumes (request = limit) when its request names "
+                + "no disk: the kubelet evicts a pod that writes more, so a tenant cannot fill a node's disk. Fixed in each lease "
+                + "when it is bid, priced at pricing.msatsPerDiskGiBHour and announced in the offer (default-disk).")
+            .defaulting(.string(ComputeDefaults.ephemeralStoragePerLease.text))),
+        .optional("maxEphemeralStoragePerLease", .quantity(
+            "The most local disk one request may ask for (its disk param); a request over it is refused with a policy error "
+                + "naming this maximum. Announced in the offer (max-disk); ephemeralStoragePerLease is capped at it.")
+            .defaulting(.string(ComputeDefaults.maxEphemeralStoragePerLease.text))),
     ])
 }
 

@@ -21,6 +21,16 @@ public enum ComputeDefaults {
     /// A week; longer rentals stream payments just the same but tie up hardware longer than most providers want.
     public static let maxDurationSeconds = 7 * 24 * 3600
     public static let maxGPUsPerLease = 8
+    /// Enough for most images' writable layer and logs; a provider with small disks lowers it.
+    public static let ephemeralStoragePerLease: Quantity = "10Gi"
+    /// The most local disk a request may ask for: room for datasets and model weights, while
+    /// the inventory still refuses a lease no node has the disk for.
+    public static let maxEphemeralStoragePerLease: Quantity = "100Gi"
+    /// 100 msats (0.1 sat) per GiB-hour: about 73 sats per GiB-month, near cloud block storage
+    /// (AWS gp3 is $0.08 per GB-month; at $100k per bitcoin 73 sats are $0.073), and 50 times below
+    /// the example memory price (5000), since a GiB of disk costs a provider far less than a GiB
+    /// of RAM. A 10Gi lease pays 167 msats per 10-minute interval for it.
+    public static let msatsPerDiskGiBHour: Int64 = 100
     /// Intake limits (IntakeSettings): generous for people, small against scripts.
     public static let maxRequestAgeSeconds = 600
     public static let requestsPerMinutePerTenant = 12
@@ -38,6 +48,9 @@ public enum ComputeLimits {
     public static let durationSeconds: ClosedRange<Int64> = 1...31_536_000
     public static let gpus: ClosedRange<Int64> = 0...64
     public static let port: ClosedRange<Int64> = 1...65_535
+    /// Local disk of one lease, in bytes: 64 MiB (a writable layer and some logs) up to 64 TiB.
+    /// The same bounds as the draft's `disk` param (NostrBridge's `ComputeWireLimits`).
+    public static let ephemeralStorageBytes: ClosedRange<Int64> = (64 << 20)...(64 << 40)
     /// Up to every bitcoin there will ever be (21 million BTC in millisatoshis). Not Int64.max:
     /// the apiserver holds bounds as float64, and Int64.max rounds past the int64 range.
     public static let msats: ClosedRange<Int64> = 0...2_100_000_000_000_000_000

@@ -38,6 +38,9 @@ public enum Patterns {
     /// A DNS label (RFC 1123), what namespace names must be.
     public static let dnsLabel = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 
+    /// A lease's own private-environment Secret: `<lease name>-env` (the operator checks the lease name).
+    public static let leaseEnvSecretName = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?-env$"
+
     /// An object name that is a DNS subdomain (Secrets, RuntimeClasses).
     public static let dnsSubdomain = #"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"#
 

@@ -9,9 +9,9 @@ public struct SecretReference: Codable, Sendable, Equatable {
         self.namespace = namespace
     }
 
-    static func schema(_ description: String) -> Schema {
+    static func schema(_ description: String, namePattern: String = Patterns.dnsSubdomain, nameDescription: String = "The Secret's name.") -> Schema {
         .object(description, [
-            .required("name", .string("The Secret's name.").pattern(Patterns.dnsSubdomain).length(1...253)),
+            .required("name", .string(nameDescription).pattern(namePattern).length(1...253)),
             .required("namespace", .string("The Secret's namespace.").pattern(Patterns.dnsLabel).length(1...63)),
         ])
     }

@@ -41,7 +41,7 @@ public struct ComputeBid: Sendable, Hashable {
     }
 }
 
-/// One line of a bid's price: `["cost", "cpu" | "memory" | "gpu", msats per interval]`.
+/// One line of a bid's price: `["cost", "cpu" | "memory" | "gpu" | "disk", msats per interval]`.
 public struct ComputeCost: Sendable, Hashable {
     public var resource: String
     public var msatsPerInterval: Int64
@@ -54,4 +54,6 @@ public struct ComputeCost: Sendable, Hashable {
     public static let cpu = "cpu"
     public static let memory = "memory"
     public static let gpu = "gpu"
+    /// Local disk (ephemeral-storage), priced per GiB like memory.
+    public static let disk = "disk"
 }

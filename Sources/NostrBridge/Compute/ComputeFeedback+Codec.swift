@@ -1,7 +1,7 @@
 extension ComputeFeedback {
     /// The unsigned kind 7000. `key` is the provider's, needed when the request was encrypted.
     public func eventBuilder(key: SecretKey? = nil) throws(ComputeEventError) -> EventBuilder {
-        var tags: [[String]] = [[ComputeTag.status, status.rawValue] + (message.map { [$0] } ?? [])]
+        var tags: [[String]] = [[ComputeTag.status, status.rawValue] + (message.map { [ComputeStatusText.publishable($0)] } ?? [])]
         if let amountMsats { tags.append([ComputeTag.amount, String(amountMsats)] + (bolt11.map { [$0] } ?? [])) }
         if let tranche { tags.append([ComputeTag.tranche, String(tranche)]) }
         if let cashu { tags += cashu.tags }

@@ -17,6 +17,13 @@ public enum ComputeKinds {
     /// NIP-61 nutzap informational event (replaceable): the mints a recipient accepts and the key
     /// to lock nutzaps to, so any nutzap wallet can pay the provider.
     public static let nutzapInfo = 10019
+    /// NIP-89 handler information (addressable): tells generic NIP-90 clients that the provider
+    /// serves kind 5900 (`k`), next to its offer.
+    public static let handlerInfo = 31990
     /// NIP-09 deletion; deleting a request cancels its lease.
     public static let deletion = 5
+    /// A tenant's request for its container's output (ephemeral: relays pass it on, keep nothing).
+    public static let logRequest = 25900
+    /// The provider's answer to a log request: a bounded chunk of lines (ephemeral).
+    public static let logChunk = 26900
 }

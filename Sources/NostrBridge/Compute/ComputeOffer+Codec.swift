@@ -9,17 +9,21 @@ extension ComputeOffer {
         for gpu in capacity.gpus.sorted(by: { $0.model < $1.model }) {
             tags.append([ComputeTag.capacity, ComputeCost.gpu, String(gpu.free), String(gpu.total), gpu.model])
         }
+        if let disk = capacity.disk { tags.append([ComputeTag.capacity, ComputeCost.disk, String(disk.freeBytes), String(disk.totalBytes)]) }
         tags.append([ComputeTag.price, ComputeCost.cpu, String(prices.msatsPerCpuHour)])
         tags.append([ComputeTag.price, ComputeCost.memory, String(prices.msatsPerGiBHour)])
         for (model, msats) in prices.msatsPerGpuHour.sorted(by: { $0.key < $1.key }) {
             tags.append([ComputeTag.price, ComputeCost.gpu, String(msats), model])
         }
+        tags.append([ComputeTag.price, ComputeCost.disk, String(prices.msatsPerDiskGiBHour)])
         tags.append([ComputeTag.interval, String(intervalSeconds)])
         tags.append([ComputeTag.grace, String(graceSeconds)])
         tags += rails.map { [ComputeTag.rail, $0.rawValue] }
         if let cashu { tags += cashu.tags }
         if let maxDurationSeconds { tags.append([ComputeTag.maxDuration, String(maxDurationSeconds)]) }
         if let maxGPUsPerLease { tags.append([ComputeTag.maxGPUs, String(maxGPUsPerLease)]) }
+        if let defaultDiskBytes { tags.append([ComputeTag.defaultDisk, String(defaultDiskBytes)]) }
+        if let maxDiskBytes { tags.append([ComputeTag.maxDisk, String(maxDiskBytes)]) }
         tags += allowedRegistries.map { [ComputeTag.registry, $0] }
         if let portRange { tags.append([ComputeTag.ports, String(portRange.lowerBound), String(portRange.upperBound)]) }
         tags += labels.sorted(by: { $0.key < $1.key }).map { [ComputeTag.label, $0.key, $0.value] }
@@ -75,6 +79,8 @@ extension ComputeOffer {
             replyRelays: try reader.optionalInteger(ComputeTag.replyRelays).map { Int($0) },
             refunds: reader.value(ComputeTag.refunds),
             minProofOfWork: try reader.optionalInteger(ComputeTag.proofOfWork).map { Int($0) },
+            defaultDiskBytes: try reader.optionalInteger(ComputeTag.defaultDisk),
+            maxDiskBytes: try reader.optionalInteger(ComputeTag.maxDisk),
             expiration: event.expiration, about: event.content)
     }
 
@@ -82,6 +88,7 @@ extension ComputeOffer {
         var cpu: (Int64, Int64)?
         var memory: (Int64, Int64)?
         var gpus: [ComputeGPUCapacity] = []
+        var disk: ComputeDiskCapacity?
         for tag in reader.all(ComputeTag.capacity) {
             guard tag.count >= 4, let free = ComputeTagValues.integer(tag[2]), let total = ComputeTagValues.integer(tag[3]) else {
                 throw .invalidTag(ComputeTag.capacity, "expected [\"capacity\", resource, free, total(, model)] with whole numbers")
@@ -94,17 +101,20 @@ extension ComputeOffer {
                     throw .invalidTag(ComputeTag.capacity, "a gpu capacity names its model: [\"capacity\", \"gpu\", free, total, model]")
                 }
                 gpus.append(ComputeGPUCapacity(model: tag[4], free: free, total: total))
+            case ComputeCost.disk: disk = ComputeDiskCapacity(freeBytes: free, totalBytes: total)
             default: break
             }
         }
         guard let cpu, let memory else { throw .missingTag(ComputeTag.capacity, in: reader.kind) }
-        return ComputeCapacity(cpuMillicoresFree: cpu.0, cpuMillicoresTotal: cpu.1, memoryBytesFree: memory.0, memoryBytesTotal: memory.1, gpus: gpus)
+        return ComputeCapacity(cpuMillicoresFree: cpu.0, cpuMillicoresTotal: cpu.1, memoryBytesFree: memory.0, memoryBytesTotal: memory.1, gpus: gpus,
+                               disk: disk)
     }
 
     private static func readPrices(_ reader: ComputeTagReader) throws(ComputeEventError) -> ComputePrices {
         var cpu: Int64?
         var memory: Int64?
         var gpus: [String: Int64] = [:]
+        var disk: Int64 = 0
         for tag in reader.all(ComputeTag.price) {
             guard tag.count >= 3, let msats = ComputeTagValues.integer(tag[2]) else {
                 throw .invalidTag(ComputeTag.price, "expected [\"price\", resource, msats per hour(, model)]")
@@ -115,10 +125,11 @@ extension ComputeOffer {
             case ComputeCost.gpu:
                 guard tag.count >= 4, !tag[3].isEmpty else { throw .invalidTag(ComputeTag.price, "a gpu price names its model") }
                 gpus[tag[3]] = msats
+            case ComputeCost.disk: disk = msats
             default: break
             }
         }
         guard let cpu, let memory else { throw .missingTag(ComputeTag.price, in: reader.kind) }
-        return ComputePrices(msatsPerCpuHour: cpu, msatsPerGiBHour: memory, msatsPerGpuHour: gpus)
+        return ComputePrices(msatsPerCpuHour: cpu, msatsPerGiBHour: memory, msatsPerGpuHour: gpus, msatsPerDiskGiBHour: disk)
     }
 }

@@ -32,6 +32,10 @@ public struct ComputeOffer: Sendable, Hashable {
     public var refunds: String?
     /// The NIP-13 difficulty a request needs (`["pow", n]`); requests below it are ignored.
     public var minProofOfWork: Int?
+    /// The local disk a lease gets when its request names none, in bytes (`["default-disk", bytes]`).
+    public var defaultDiskBytes: Int64?
+    /// The most local disk one request may ask for, in bytes (`["max-disk", bytes]`).
+    public var maxDiskBytes: Int64?
     /// NIP-40 expiration, unix seconds.
     public var expiration: Int64?
     /// Human-readable text for the event's content.
@@ -42,7 +46,7 @@ public struct ComputeOffer: Sendable, Hashable {
         rails: [ComputeRail], cashu: ComputeCashuTerms? = nil, maxDurationSeconds: Int? = nil, maxGPUsPerLease: Int? = nil,
         allowedRegistries: [String] = [], portRange: ClosedRange<Int>? = nil, labels: [String: String] = [:],
         invoiceLeadSeconds: Int? = nil, bidLifetimeSeconds: Int? = nil, relays: [String] = [], replyRelays: Int? = nil, refunds: String? = nil,
-        minProofOfWork: Int? = nil, expiration: Int64? = nil, about: String = ""
+        minProofOfWork: Int? = nil, defaultDiskBytes: Int64? = nil, maxDiskBytes: Int64? = nil, expiration: Int64? = nil, about: String = ""
     ) {
         self.identifier = identifier
         self.region = region
@@ -63,25 +67,44 @@ public struct ComputeOffer: Sendable, Hashable {
         self.replyRelays = replyRelays
         self.refunds = refunds
         self.minProofOfWork = minProofOfWork
+        self.defaultDiskBytes = defaultDiskBytes
+        self.maxDiskBytes = maxDiskBytes
         self.expiration = expiration
         self.about = about
     }
 }
 
-/// Free and total resources: CPU in millicores, memory in bytes, GPUs per model.
+/// Free and total resources: CPU in millicores, memory and local disk in bytes, GPUs per model.
 public struct ComputeCapacity: Sendable, Hashable {
     public var cpuMillicoresFree: Int64
     public var cpuMillicoresTotal: Int64
     public var memoryBytesFree: Int64
     public var memoryBytesTotal: Int64
     public var gpus: [ComputeGPUCapacity]
+    /// Local disk (ephemeral-storage); nil in offers that do not list it (`["capacity", "disk", free, total]`).
+    public var disk: ComputeDiskCapacity?
 
-    public init(cpuMillicoresFree: Int64, cpuMillicoresTotal: Int64, memoryBytesFree: Int64, memoryBytesTotal: Int64, gpus: [ComputeGPUCapacity] = []) {
+    public init(
+        cpuMillicoresFree: Int64, cpuMillicoresTotal: Int64, memoryBytesFree: Int64, memoryBytesTotal: Int64, gpus: [ComputeGPUCapacity] = [],
+        disk: ComputeDiskCapacity? = nil
+    ) {
         self.cpuMillicoresFree = cpuMillicoresFree
         self.cpuMillicoresTotal = cpuMillicoresTotal
         self.memoryBytesFree = memoryBytesFree
         self.memoryBytesTotal = memoryBytesTotal
         self.gpus = gpus
+        self.disk = disk
+    }
+}
+
+/// Local disk in bytes, free and total.
+public struct ComputeDiskCapacity: Sendable, Hashable {
+    public var freeBytes: Int64
+    public var totalBytes: Int64
+
+    public init(freeBytes: Int64, totalBytes: Int64) {
+        self.freeBytes = freeBytes
+        self.totalBytes = totalBytes
     }
 }
 
@@ -103,10 +126,13 @@ public struct ComputePrices: Sendable, Hashable {
     public var msatsPerGiBHour: Int64
     /// Keyed by GPU model; a model missing here is not rented out.
     public var msatsPerGpuHour: [String: Int64]
+    /// Per GiB of local disk per hour (`["price", "disk", msats]`); 0 when an offer lists none.
+    public var msatsPerDiskGiBHour: Int64
 
-    public init(msatsPerCpuHour: Int64, msatsPerGiBHour: Int64, msatsPerGpuHour: [String: Int64] = [:]) {
+    public init(msatsPerCpuHour: Int64, msatsPerGiBHour: Int64, msatsPerGpuHour: [String: Int64] = [:], msatsPerDiskGiBHour: Int64 = 0) {
         self.msatsPerCpuHour = msatsPerCpuHour
         self.msatsPerGiBHour = msatsPerGiBHour
         self.msatsPerGpuHour = msatsPerGpuHour
+        self.msatsPerDiskGiBHour = msatsPerDiskGiBHour
     }
 }

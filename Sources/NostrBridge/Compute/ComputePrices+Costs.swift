@@ -3,7 +3,9 @@ import Foundation
 extension ComputePrices {
     /// The draft's §7.1: what one interval of `resources` costs, each line rounded up to a whole
     /// millisatoshi. nil when a GPU model has no price here (it is not rented out) or a line
-    /// overflows. Lines for resources not asked for (no GPUs) are left out; `price` is their sum.
+    /// overflows. Lines for resources not asked for (no GPUs, no disk amount) are left out; the
+    /// price is their sum. A request naming no disk is priced by the provider at its offer's
+    /// `default-disk`: pass that amount in `resources.diskBytes` to check a bid.
     public func costs(for resources: ComputeResources, intervalSeconds: Int) -> [ComputeCost]? {
         let interval = Decimal(intervalSeconds)
         var lines = [
@@ -21,6 +23,10 @@ extension ComputePrices {
                   let gpu = Self.ceil(Decimal(hourly) * Decimal(resources.gpus) * interval / 3_600) else { return nil }
             lines.append(ComputeCost(resource: ComputeCost.gpu, msatsPerInterval: gpu))
         }
+        if let bytes = resources.diskBytes, bytes > 0 {
+            guard let disk = Self.ceil(Decimal(msatsPerDiskGiBHour) * Decimal(bytes) * interval / (Decimal(1 << 30) * 3_600)) else { return nil }
+            lines.append(ComputeCost(resource: ComputeCost.disk, msatsPerInterval: disk))
+        }
         return lines
     }
 
@@ -30,6 +36,19 @@ extension ComputePrices {
         NSDecimalRound(&result, &input, 0, .up)
         guard result >= 0, result <= Decimal(Int64.max) else { return nil }
         return NSDecimalNumber(decimal: result).int64Value
+    }
+}
+
+extension ComputeOffer {
+    /// What this provider will bid per interval for `resources`, as a client checks a bid: the
+    /// offer's prices, with its `default-disk` standing in for a request that names no disk.
+    public func costs(for resources: ComputeResources) -> [ComputeCost]? {
+        var priced = resources
+        if priced.diskBytes == nil, let defaultDiskBytes {
+            priced.diskBytes = defaultDiskBytes
+            priced.disk = String(defaultDiskBytes)
+        }
+        return prices.costs(for: priced, intervalSeconds: intervalSeconds)
     }
 }
 

@@ -68,7 +68,7 @@ private struct ParamReader {
         let key = tag[1]
         let values = Array(tag.dropFirst(2))
         switch key {
-        case ComputeParam.image, ComputeParam.cpu, ComputeParam.memory, ComputeParam.gpus, ComputeParam.gpuModel,
+        case ComputeParam.image, ComputeParam.cpu, ComputeParam.memory, ComputeParam.gpus, ComputeParam.gpuModel, ComputeParam.disk,
              ComputeParam.command, ComputeParam.args, ComputeParam.duration, ComputeParam.rail:
             guard single[key] == nil else { throw .duplicateParam(key) }
             guard !values.isEmpty else { throw .emptyParam(key) }
@@ -214,7 +214,20 @@ private struct ParamReader {
         if gpus == 0, model != nil {
             throw .conflict(ComputeParam.gpus, "gpu-model is given but no GPUs are asked for: add [\"param\",\"gpus\",\"1\"] or remove gpu-model")
         }
-        return ComputeResources(cpu: cpu, memory: memory, cpuMillicores: millicores, memoryBytes: bytes, gpus: gpus, gpuModel: model)
+        let disk = single[ComputeParam.disk]?.first
+        var diskBytes: Int64?
+        if let disk {
+            guard let amount = ComputeQuantity.bytes(disk) else {
+                throw .invalid(ComputeParam.disk, "disk \(ComputeTagValues.quoted(disk)) is not a Kubernetes quantity of bytes: write it with a "
+                    + "binary suffix (\"20Gi\", \"512Mi\") or a decimal one (\"20G\"); \"GB\" and \"gb\" are not suffixes")
+            }
+            guard ComputeWireLimits.diskBytes.contains(amount) else {
+                throw .invalid(ComputeParam.disk, "disk \(ComputeTagValues.quoted(disk)) is out of range: ask for at least 64Mi and at most 64Ti")
+            }
+            diskBytes = amount
+        }
+        return ComputeResources(cpu: cpu, memory: memory, cpuMillicores: millicores, memoryBytes: bytes, gpus: gpus, gpuModel: model,
+                                disk: disk, diskBytes: diskBytes)
     }
 
     private func words(_ key: String, limit: Int) throws(ComputeRequestError) -> [String]? {

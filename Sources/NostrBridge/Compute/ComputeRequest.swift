@@ -86,7 +86,7 @@ public struct ComputeRequest: Sendable, Hashable {
 extension ComputeRequest: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var description: String {
         "ComputeRequest(id: \(id), tenant: \(tenant), image: \(image), cpu: \(resources.cpu), memory: \(resources.memory), "
-            + "gpus: \(resources.gpus)\(resources.gpuModel.map { " \($0)" } ?? ""), duration: \(durationSeconds)s, bid: \(bidMsats) msats, "
+            + "gpus: \(resources.gpus)\(resources.gpuModel.map { " \($0)" } ?? ""), disk: \(resources.disk ?? "default"), duration: \(durationSeconds)s, bid: \(bidMsats) msats, "
             + "rail: \(rail.rawValue), secretEnv: \(secretEnv.map(\.name)), cashuTokens: \(cashuTokens.count) <redacted>)"
     }
     public var debugDescription: String { description }

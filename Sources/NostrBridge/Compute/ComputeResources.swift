@@ -11,14 +11,24 @@ public struct ComputeResources: Sendable, Hashable {
     public var gpus: Int
     /// The GPU model as providers label nodes (e.g. NVIDIA-H100-80GB-HBM3); set exactly when gpus > 0.
     public var gpuModel: String?
+    /// The tenant's local disk quantity (`disk` param), e.g. "20Gi"; nil when the request names
+    /// none and the provider's per-lease amount (its offer's `default-disk`) applies.
+    public var disk: String?
+    /// `disk` in bytes; set exactly when `disk` is.
+    public var diskBytes: Int64?
 
-    public init(cpu: String, memory: String, cpuMillicores: Int64, memoryBytes: Int64, gpus: Int = 0, gpuModel: String? = nil) {
+    public init(
+        cpu: String, memory: String, cpuMillicores: Int64, memoryBytes: Int64, gpus: Int = 0, gpuModel: String? = nil,
+        disk: String? = nil, diskBytes: Int64? = nil
+    ) {
         self.cpu = cpu
         self.memory = memory
         self.cpuMillicores = cpuMillicores
         self.memoryBytes = memoryBytes
         self.gpus = gpus
         self.gpuModel = gpuModel
+        self.disk = disk
+        self.diskBytes = diskBytes
     }
 }
 

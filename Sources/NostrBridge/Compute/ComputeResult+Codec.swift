@@ -1,7 +1,7 @@
 extension ComputeResult {
     /// The unsigned kind 6900. `key` is the provider's, needed when the request was encrypted.
     public func eventBuilder(key: SecretKey? = nil) throws(ComputeEventError) -> EventBuilder {
-        var tags: [[String]] = [[ComputeTag.status, status.rawValue] + (message.map { [$0] } ?? [])]
+        var tags: [[String]] = [[ComputeTag.status, status.rawValue] + (message.map { [ComputeStatusText.publishable($0)] } ?? [])]
         var publicTags: [[String]] = []
         if let amountMsats { tags.append([ComputeTag.amount, String(amountMsats)]) }
         if let bid {

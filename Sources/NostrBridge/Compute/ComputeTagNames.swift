@@ -45,6 +45,17 @@ public enum ComputeTag {
     public static let replyRelays = "reply-relays"
     public static let refunds = "refunds"
     public static let proofOfWork = "pow"
+    public static let defaultDisk = "default-disk"
+    public static let maxDisk = "max-disk"
+
+    // Log request (25900) and log chunk (26900) tags, §5.4.
+    public static let follow = "follow"
+    public static let since = "since"
+    public static let after = "after"
+    public static let tail = "tail"
+    public static let sequence = "seq"
+    public static let line = "line"
+    public static let end = "end"
 }
 
 /// Keys of the request's `["param", key, value…]` tags. Any one of them marks a 5900 as a compute
@@ -55,6 +66,7 @@ public enum ComputeParam {
     public static let memory = "memory"
     public static let gpus = "gpus"
     public static let gpuModel = "gpu-model"
+    public static let disk = "disk"
     public static let command = "command"
     public static let args = "args"
     public static let env = "env"
@@ -64,5 +76,5 @@ public enum ComputeParam {
     public static let rail = "rail"
     public static let cashu = "cashu"
 
-    public static let all: Set<String> = [image, cpu, memory, gpus, gpuModel, command, args, env, secretEnv, port, duration, rail, cashu]
+    public static let all: Set<String> = [image, cpu, memory, gpus, gpuModel, disk, command, args, env, secretEnv, port, duration, rail, cashu]
 }

@@ -8,6 +8,8 @@ public enum ComputeWireLimits {
     /// 16 MiB (below it container runtimes refuse or OOM at start) up to 64 TiB.
     public static let memoryBytes: ClosedRange<Int64> = (16 << 20)...(64 << 40)
     public static let gpus = 0...64
+    /// Local disk (ephemeral-storage): 64 MiB (a writable layer and some logs) up to 64 TiB.
+    public static let diskBytes: ClosedRange<Int64> = (64 << 20)...(64 << 40)
     public static let gpuModelLength = 1...63
     public static let commandItems = 64
     public static let argItems = 256

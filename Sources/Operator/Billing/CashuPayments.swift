@@ -3,6 +3,7 @@ import ComputeAPI
 import Foundation
 import KubeClient
 import Logging
+import Metrics
 import NostrBridge
 import Synchronization
 
@@ -37,16 +38,50 @@ public final class CashuPayments: Sendable {
         if lease.metadata.deletionTimestamp != nil || (lease.status?.phase?.isTerminal ?? false) {
             throw CashuPaymentError.ended(name)
         }
+        // Each payment is a vault record: a stream of dust tokens must not grow it without bound.
+        if try await vault.count(reference: name) >= Self.recordsPerLease {
+            throw CashuPaymentError.tooManyPayments(name, limit: Self.recordsPerLease)
+        }
         let redemption = try await redeemer().redeem(token: token, reference: name)
         try await credit(redemption)
         return redemption
+    }
+
+    /// Cashu payments one lease may make (each is a vault Secret); tenants pay a tranche or more at a time.
+    public static let recordsPerLease = 64
+    /// Uncredited vault records beyond which unclaimed ecash is no longer taken (each is a Secret
+    /// an unpaid stranger's real, if tiny, ecash can create).
+    public static let unclaimedLimit = 1_000
+
+    /// Vault references of ecash that paid for nothing (see `impound`): recovery leaves them alone.
+    public static let unclaimedPrefix = "unclaimed-"
+
+    /// Swaps ecash locked to this provider that cannot be credited (its request was refused, its
+    /// lease is unknown or over) into the vault under `unclaimed-<request id>`, uncredited: the
+    /// provider holds it for a refund, and the same proofs pasted into another request or nutzap
+    /// are refused as already redeemed instead of paying for someone else's lease. Ecash not
+    /// locked to us is left alone: its sender can still spend it. Returns whether it was taken.
+    @discardableResult
+    public func impound(token: String, requestID: String) async -> Bool {
+        do {
+            let redeemer = try await redeemer()
+            guard redeemer.isLockedToUs(token: token), try await vault.countUncredited() < Self.unclaimedLimit else { return false }
+            let redemption = try await redeemer.redeem(token: token, reference: Self.unclaimedPrefix + requestID)
+            Counter(label: "ncn_cashu_impounded_msats_total").increment(by: Int(clamping: redemption.amountMsats))
+            logger.notice("kept ecash locked to this provider that paid for nothing; it can be refunded from the vault",
+                          metadata: ["request": "\(requestID)", "msats": "\(redemption.amountMsats)", "redemption": "\(redemption.id)"])
+            return true
+        } catch {
+            logger.info("ecash from a refused request or ended lease was not taken", metadata: ["request": "\(requestID)", "error": "\(error)"])
+            return false
+        }
     }
 
     /// Finishes swaps a crash left pending, then credits every redemption not yet credited.
     public func recover() async throws {
         let recovered = try await redeemer().recoverPending()
         if !recovered.isEmpty { logger.notice("recovered interrupted Cashu swaps", metadata: ["count": "\(recovered.count)"]) }
-        for redemption in try await vault.uncredited() {
+        for redemption in try await vault.uncredited() where !redemption.reference.hasPrefix(Self.unclaimedPrefix) {
             do {
                 try await credit(redemption)
             } catch let error as KubernetesError where error.isNotFound {
@@ -100,7 +135,7 @@ public final class CashuPayments: Sendable {
         guard let keyText, !keyText.isEmpty else { throw CashuPaymentError.missingKey(reference) }
         let key: SecretKey
         do { key = try SecretKey(hex: keyText) } catch { throw CashuPaymentError.badKey(reference) }
-        let configuration = try CashuRedeemerConfiguration(allowedMints: rail.mints, unit: rail.unit.rawValue)
+        let configuration = try CashuRedeemerConfiguration(allowedMints: rail.mints, unit: rail.unit.rawValue, requireDLEQ: rail.requireDLEQ)
         let redeemer = CashuRedeemer(configuration: configuration, key: key, vault: vault, logger: logger)
         cache.withLock { $0 = Cached(key: cacheKey, redeemer: redeemer) }
         return redeemer
@@ -111,6 +146,7 @@ public final class CashuPayments: Sendable {
 public struct CashuPaymentError: Error, CustomStringConvertible {
     private enum Code {
         case notCashu(String), ended(String), noProvider(String), cashuNotAccepted, badKey(SecretReference), missingKey(SecretReference)
+        case tooManyPayments(String, limit: Int)
     }
     private let code: Code
 
@@ -120,11 +156,22 @@ public struct CashuPaymentError: Error, CustomStringConvertible {
     static let cashuNotAccepted = Self(code: .cashuNotAccepted)
     static func badKey(_ reference: SecretReference) -> Self { .init(code: .badKey(reference)) }
     static func missingKey(_ reference: SecretReference) -> Self { .init(code: .missingKey(reference)) }
+    static func tooManyPayments(_ lease: String, limit: Int) -> Self { .init(code: .tooManyPayments(lease, limit: limit)) }
+
+    /// What the tenant is told: about its lease, or that Cashu is off; never the provider's Secret names.
+    public var tenantDescription: String {
+        switch code {
+        case .notCashu, .ended, .tooManyPayments: return description
+        case .noProvider, .cashuNotAccepted, .badKey, .missingKey: return "this provider cannot take Cashu right now; pay by Lightning"
+        }
+    }
 
     public var description: String {
         switch code {
         case let .notCashu(lease): return "lease \(lease) is paid by Lightning, not Cashu"
         case let .ended(lease): return "lease \(lease) has ended; it takes no more payments"
+        case let .tooManyPayments(lease, limit):
+            return "lease \(lease) has taken \(limit) Cashu payments, the most one lease may; pay by Lightning, or send fewer, larger tokens next time"
         case let .noProvider(name): return "the ComputeProvider '\(name)' does not exist"
         case .cashuNotAccepted: return "this provider accepts no Cashu payments (spec.payments.cashu is not set)"
         case let .missingKey(reference):

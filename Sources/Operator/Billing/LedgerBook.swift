@@ -57,7 +57,9 @@ enum LedgerBook {
             ledger.invoices = pruned(invoices)
         }
         let deadlines = PaymentDeadlines(terms: terms)
-        var balance = (ledger.balanceMsats ?? 0) + msats
+        // Every amount is below the 2.1e18 msats that will ever exist, so sums of real payments
+        // cannot overflow; saturating keeps a forged amount from trapping the operator.
+        var balance = Self.saturatingSum(ledger.balanceMsats ?? 0, msats)
         var tranches = 0
         var paidUntil = status.paidUntil?.date
         while balance >= terms.pricePerIntervalMsats {
@@ -67,7 +69,7 @@ enum LedgerBook {
         }
         ledger.balanceMsats = balance == 0 ? nil : balance
         ledger.tranchesPaid += tranches
-        ledger.msatsReceived += msats
+        ledger.msatsReceived = Self.saturatingSum(ledger.msatsReceived, msats)
         ledger.lastPaymentAt = Timestamp(now)
         ledger.credits = Array(((ledger.credits ?? []) + [LedgerCredit(id: id, rail: rail, msats: msats, at: Timestamp(now))])
             .suffix(LedgerSummary.keptCredits))
@@ -85,6 +87,11 @@ enum LedgerBook {
             status.conditions = conditions
         }
         return .credited(tranches: tranches, paidUntil: paidUntil)
+    }
+
+    static func saturatingSum(_ a: Int64, _ b: Int64) -> Int64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b < 0 ? .min : .max) : sum
     }
 
     /// Records where payments stand, for `kubectl get -o wide`; false when unchanged.

@@ -42,6 +42,18 @@ public final class SecretEcashVault: EcashVault {
         try await client.listAll(Secret.self, namespace: namespace, labelSelector: "\(Self.ecashLabel)=true").map(Self.decode)
     }
 
+    /// By label: one list of the matching Secrets, not of the whole vault. (A reference that is not a
+    /// label value has no label and counts by a full list.)
+    public func count(reference: String) async throws -> Int {
+        guard Self.isLabelValue(reference) else { return try await records().filter { $0.reference == reference }.count }
+        return try await client.listAll(Secret.self, namespace: namespace,
+                                        labelSelector: "\(Self.ecashLabel)=true,\(Self.referenceLabel)=\(reference)").count
+    }
+
+    public func countUncredited() async throws -> Int {
+        try await client.listAll(Secret.self, namespace: namespace, labelSelector: "\(Self.ecashLabel)=true,\(Self.creditedLabel)=false").count
+    }
+
     public func create(_ record: EcashRecord) async throws {
         try Self.checkID(record.id)
         let secret = try makeSecret(record)
@@ -76,6 +88,24 @@ public final class SecretEcashVault: EcashVault {
             return record
         }
         throw EcashVaultError.storage("redemption \(id) kept changing under \(Self.conflictRetries) attempts to update it")
+    }
+
+    public func delete(id: String, ifStill state: EcashRecord.State) async throws {
+        try Self.checkID(id)
+        for _ in 0..<Self.conflictRetries {
+            guard let current = try await fetch(id: id), try Self.decode(current).state == state else { return }
+            do {
+                // The resourceVersion precondition: a record that changed since it was read is not deleted.
+                try await client.delete(Secret.self, name: Self.secretName(id: id), namespace: namespace,
+                                        preconditionResourceVersion: current.metadata.resourceVersion)
+                return
+            } catch let error as KubernetesError where error.isConflict {
+                continue
+            } catch let error as KubernetesError where error.isNotFound {
+                return
+            }
+        }
+        throw EcashVaultError.storage("redemption \(id) kept changing under \(Self.conflictRetries) attempts to delete it")
     }
 
     // MARK: Encoding

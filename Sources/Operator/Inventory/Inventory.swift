@@ -99,6 +99,15 @@ public final class Inventory: Sendable {
         return fit
     }
 
+    /// Which of `candidates` (reservation ids, weakest bid first) must be released for `demand`
+    /// to fit: empty when it fits now, nil when releasing them all would not do (or before sync).
+    public func displacement(for demand: ResourceDemand, releasing candidates: [String]) -> [String]? {
+        state.withLock { state in
+            guard let base = state.base else { return nil }
+            return state.reservations.displacement(for: demand, releasing: candidates, in: base, now: now())
+        }
+    }
+
     /// Releases a reservation: its bid was paid (the pod now holds the capacity) or withdrawn.
     @discardableResult
     public func release(reservation id: String) -> Reservation? {

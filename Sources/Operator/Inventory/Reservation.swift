@@ -70,4 +70,23 @@ public struct Reservations: Sendable, Equatable {
         self = others
         return fit
     }
+
+    /// The fewest of `candidates`, taken in the order given (the weakest bids first), whose
+    /// release lets `demand` fit in `snapshot`: empty when it fits already, nil when even
+    /// releasing all of them would not make room. Nothing changes.
+    public func displacement(
+        for demand: ResourceDemand, releasing candidates: [String], in snapshot: InventorySnapshot, now: Date
+    ) -> [String]? {
+        var remaining = self
+        remaining.removeExpired(at: now)
+        var released: [String] = []
+        for id in [nil] + candidates.map(Optional.some) {
+            if let id {
+                guard remaining.release(id) != nil else { continue }
+                released.append(id)
+            }
+            if snapshot.applying(remaining, now: now).canFit(demand) != nil { return released }
+        }
+        return nil
+    }
 }

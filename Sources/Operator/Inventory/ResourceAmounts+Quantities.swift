@@ -2,9 +2,13 @@ import ComputeAPI
 import KubeClient
 
 extension ResourceAmounts {
+    /// Local disk as Kubernetes names it in allocatable, requests and limits.
+    public static let ephemeralStorageResource = "ephemeral-storage"
+
     /// Reads a Kubernetes quantity map (a node's allocatable, a container's requests). Resources
-    /// the market does not rent (ephemeral-storage, hugepages, other devices) are ignored; GPUs
-    /// (`gpuResource`) are counted under `gpuModel`.
+    /// the market does not rent (hugepages, other devices) are ignored; GPUs (`gpuResource`) are
+    /// counted under `gpuModel`. A node without `ephemeral-storage` has no disk to offer: the
+    /// scheduler refuses it any pod that asks for disk, and so does the inventory.
     public init(
         quantities: [String: String], gpuModel: String?,
         gpuResource: String = InventoryConfiguration.nvidiaGPUResource, context: String = "quantities"
@@ -18,7 +22,8 @@ extension ResourceAmounts {
         }
         self.init(
             cpuMillis: try read("cpu", \.milliValue), memoryBytes: try read("memory", \.value),
-            gpus: try read(gpuResource, \.value), gpuModel: gpuModel, pods: try read("pods", \.value))
+            gpus: try read(gpuResource, \.value), gpuModel: gpuModel, pods: try read("pods", \.value),
+            ephemeralStorageBytes: try read(Self.ephemeralStorageResource, \.value))
     }
 
     /// What a pod takes from its node, as the scheduler counts it: per container, the request,

@@ -1,5 +1,5 @@
-/// Amounts of the resources the market rents out: CPU in millicores, memory in bytes, whole GPUs
-/// by model, and pod slots. Never negative: subtraction stops at zero, because "less than nothing
+/// Amounts of the resources the market rents out: CPU in millicores, memory and local disk
+/// (ephemeral-storage) in bytes, whole GPUs by model, and pod slots. Never negative: subtraction stops at zero, because "less than nothing
 /// free" (an overcommitted node) means the same to a bidder as nothing free.
 public struct ResourceAmounts: Sendable, Hashable, CustomStringConvertible {
     /// The key of GPUs on nodes that do not name their model (no or empty model label). Such GPUs
@@ -13,17 +13,21 @@ public struct ResourceAmounts: Sendable, Hashable, CustomStringConvertible {
     /// Whole GPUs keyed by model; zero counts are left out so equal amounts compare equal.
     public private(set) var gpus: [String: Int64]
     public private(set) var pods: Int64
+    /// Local disk (the `ephemeral-storage` resource).
+    public private(set) var ephemeralStorageBytes: Int64
 
-    public init(cpuMillis: Int64 = 0, memoryBytes: Int64 = 0, gpus: [String: Int64] = [:], pods: Int64 = 0) {
+    public init(cpuMillis: Int64 = 0, memoryBytes: Int64 = 0, gpus: [String: Int64] = [:], pods: Int64 = 0, ephemeralStorageBytes: Int64 = 0) {
         self.cpuMillis = max(cpuMillis, 0)
         self.memoryBytes = max(memoryBytes, 0)
         self.gpus = gpus.filter { $0.value > 0 }
         self.pods = max(pods, 0)
+        self.ephemeralStorageBytes = max(ephemeralStorageBytes, 0)
     }
 
     /// Amounts with `gpus` GPUs of one model (nil or empty: unknown model).
-    public init(cpuMillis: Int64 = 0, memoryBytes: Int64 = 0, gpus: Int64, gpuModel: String?, pods: Int64 = 0) {
-        self.init(cpuMillis: cpuMillis, memoryBytes: memoryBytes, gpus: [Self.gpuKey(gpuModel): gpus], pods: pods)
+    public init(cpuMillis: Int64 = 0, memoryBytes: Int64 = 0, gpus: Int64, gpuModel: String?, pods: Int64 = 0, ephemeralStorageBytes: Int64 = 0) {
+        self.init(cpuMillis: cpuMillis, memoryBytes: memoryBytes, gpus: [Self.gpuKey(gpuModel): gpus], pods: pods,
+                  ephemeralStorageBytes: ephemeralStorageBytes)
     }
 
     /// The dictionary key GPUs of `model` are counted under.
@@ -42,13 +46,15 @@ public struct ResourceAmounts: Sendable, Hashable, CustomStringConvertible {
     /// Whether every amount here is at least the one in `demand` (GPUs model by model).
     public func covers(_ demand: ResourceAmounts) -> Bool {
         cpuMillis >= demand.cpuMillis && memoryBytes >= demand.memoryBytes && pods >= demand.pods
+            && ephemeralStorageBytes >= demand.ephemeralStorageBytes
             && demand.gpus.allSatisfy { model, count in (gpus[model] ?? 0) >= count }
     }
 
     public static func + (lhs: ResourceAmounts, rhs: ResourceAmounts) -> ResourceAmounts {
         ResourceAmounts(
             cpuMillis: add(lhs.cpuMillis, rhs.cpuMillis), memoryBytes: add(lhs.memoryBytes, rhs.memoryBytes),
-            gpus: lhs.gpus.merging(rhs.gpus, uniquingKeysWith: add), pods: add(lhs.pods, rhs.pods))
+            gpus: lhs.gpus.merging(rhs.gpus, uniquingKeysWith: add), pods: add(lhs.pods, rhs.pods),
+            ephemeralStorageBytes: add(lhs.ephemeralStorageBytes, rhs.ephemeralStorageBytes))
     }
 
     /// Saturating: each amount stops at zero.
@@ -58,7 +64,7 @@ public struct ResourceAmounts: Sendable, Hashable, CustomStringConvertible {
         for (model, count) in rhs.gpus { gpus[model] = (gpus[model] ?? 0) - count }
         return ResourceAmounts(
             cpuMillis: lhs.cpuMillis - rhs.cpuMillis, memoryBytes: lhs.memoryBytes - rhs.memoryBytes,
-            gpus: gpus, pods: lhs.pods - rhs.pods)
+            gpus: gpus, pods: lhs.pods - rhs.pods, ephemeralStorageBytes: lhs.ephemeralStorageBytes - rhs.ephemeralStorageBytes)
     }
 
     public static func += (lhs: inout ResourceAmounts, rhs: ResourceAmounts) { lhs = lhs + rhs }
@@ -66,6 +72,7 @@ public struct ResourceAmounts: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         var parts = ["cpu=\(cpuMillis)m", "memory=\(memoryBytes)", "pods=\(pods)"]
+        if ephemeralStorageBytes > 0 { parts.insert("disk=\(ephemeralStorageBytes)", at: 2) }
         for (model, count) in gpus.sorted(by: { $0.key < $1.key }) {
             parts.append("gpu[\(model.isEmpty ? "unknown" : model)]=\(count)")
         }

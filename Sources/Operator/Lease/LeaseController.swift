@@ -12,6 +12,8 @@ public final class LeaseController: Sendable {
     public struct Options: Sendable {
         public var workers = 2
         public var providerName = ComputeProvider.defaultName
+        /// The operator's namespace: its Secrets, and the only place a lease's environment Secret may be.
+        public var ownNamespace = LeaderElectionConfiguration.defaultNamespace
         public var errorPolicy = ErrorPolicy()
         public init() {}
     }
@@ -26,6 +28,7 @@ public final class LeaseController: Sendable {
     public let leases = Store<ComputeLease>()
     public let providers = Store<ComputeProvider>()
     public let pods = Store<Pod>()
+    public let jobs = Store<Job>()
     public let nodes = Store<Node>()
     public let queue: WorkQueue<String, ContinuousClock>
     private let client: KubernetesClient
@@ -48,7 +51,7 @@ public final class LeaseController: Sendable {
     }
 
     /// True once every cache holds a complete list: what readiness means for this controller.
-    public var isSynced: Bool { leases.isSynced && providers.isSynced && pods.isSynced && nodes.isSynced }
+    public var isSynced: Bool { leases.isSynced && providers.isSynced && pods.isSynced && jobs.isSynced && nodes.isSynced }
 
     public var statistics: Statistics { stats.withLock { $0 } }
 
@@ -75,6 +78,14 @@ public final class LeaseController: Sendable {
                 }
             }
             group.addTask { [self] in
+                // The workload: its deadline, and whether the Job controller ended it.
+                let options = Watcher<Job>.Options(labelSelector: LeaseLabels.lease)
+                for try await event in client.watcher(Job.self, options: options, observer: watchObserver()) {
+                    jobs.apply(event)
+                    for name in Self.leaseNames(affectedBy: event) { queue.add(name) }
+                }
+            }
+            group.addTask { [self] in
                 for try await event in client.watcher(Node.self, observer: watchObserver()) {
                     // Node addresses are cut out of every lease's egress: a changed set means new policies.
                     let before = Self.nodeAddresses(nodes)
@@ -92,6 +103,7 @@ public final class LeaseController: Sendable {
             await leases.waitUntilSynced()
             await providers.waitUntilSynced()
             await pods.waitUntilSynced()
+            await jobs.waitUntilSynced()
             await nodes.waitUntilSynced()
             logger.info("caches synced; reconciling", metadata: ["leases": "\(leases.keys.count)"])
             for _ in 0..<max(1, options.workers) {
@@ -119,8 +131,8 @@ public final class LeaseController: Sendable {
             }
             let context = LeaseReconcilerContext(
                 client: client, provider: { [providers, options] in providers.get(ObjectKey(name: options.providerName)) },
-                pods: pods, nodes: nodes, events: EventRecorder(client: client, logger: logger), finalRecords: finalRecords,
-                payments: payments, logger: logger)
+                pods: pods, jobs: jobs, nodes: nodes, events: EventRecorder(client: client, logger: logger), finalRecords: finalRecords,
+                payments: payments, ownNamespace: options.ownNamespace, logger: logger)
             do {
                 let action = try await LeaseReconciler.reconcile(lease, context)
                 stats.withLock { $0.reconciles += 1 }

@@ -44,8 +44,22 @@ enum LeaseLifecycle {
         if let started = runningSince(lease), now >= started.addingTimeInterval(TimeInterval(lease.spec.durationSeconds)) {
             return .end(.terminated, .durationElapsed, "The requested duration of \(lease.spec.durationSeconds) s is over.")
         }
+        if workload.jobFailure == "DeadlineExceeded" {
+            // The Job controller stopped the workload at WorkloadDeadline.end: the operator was down,
+            // or its clock is behind the cluster's. Whichever bound the deadline was is the reason.
+            if WorkloadDeadline.isDurationBound(lease) {
+                return .end(.terminated, .durationElapsed, "The requested duration of \(lease.spec.durationSeconds) s is over.")
+            }
+            return .end(.expired, .paymentLapsed,
+                        "Payments stopped: paid until \(Timestamp(paidUntil)), and the \(lease.spec.graceSeconds) s grace period is over; "
+                            + "the cluster stopped the workload.")
+        }
         let code = workload.exitCode
         switch workload.podPhase {
+        case nil where workload.jobComplete:
+            return .end(.succeeded, .workloadExited, "The workload exited with code 0.", exitCode: 0)
+        case nil where workload.jobFailure != nil:
+            return .end(.failed, .workloadExited, "The workload failed (\(workload.jobFailure ?? "Failed")).")
         case "Succeeded":
             return .end(.succeeded, .workloadExited, "The workload exited with code \(code ?? 0).", exitCode: code ?? 0)
         case "Failed" where workload.podReason == "DeadlineExceeded":

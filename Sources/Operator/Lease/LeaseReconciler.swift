@@ -8,28 +8,34 @@ import Logging
 public struct LeaseReconcilerContext: Sendable {
     public var client: KubernetesClient
     public var provider: @Sendable () -> ComputeProvider?
-    /// Pods labelled with their lease (`LeaseLabels.lease`).
+    /// Pods labelled with their lease (`LeaseLabels.lease`): the workload Jobs' pods.
     public var pods: Store<Pod>
+    /// Jobs labelled with their lease: each lease's workload.
+    public var jobs: Store<Job>
     public var nodes: Store<Node>
     public var events: EventRecorder
     public var finalRecords: any LeaseFinalRecordSink
     /// Billing's last look at the wallet before a lease ends unpaid; nil: end without one.
     public var payments: (any PaymentLastLook)?
+    /// The operator's own namespace, the only one a lease's private-environment Secret may be in.
+    public var ownNamespace: String
     public var now: @Sendable () -> Date
     public var logger: Logger
 
     public init(
-        client: KubernetesClient, provider: @escaping @Sendable () -> ComputeProvider?, pods: Store<Pod>, nodes: Store<Node>,
+        client: KubernetesClient, provider: @escaping @Sendable () -> ComputeProvider?, pods: Store<Pod>, jobs: Store<Job>, nodes: Store<Node>,
         events: EventRecorder, finalRecords: any LeaseFinalRecordSink, payments: (any PaymentLastLook)? = nil,
-        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        ownNamespace: String = LeaderElectionConfiguration.defaultNamespace, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.client = client
         self.provider = provider
         self.pods = pods
+        self.jobs = jobs
         self.nodes = nodes
         self.events = events
         self.finalRecords = finalRecords
         self.payments = payments
+        self.ownNamespace = ownNamespace
         self.now = now
         self.logger = logger
     }
@@ -44,8 +50,10 @@ public enum LeaseReconciler {
     public static func reconcile(_ lease: ComputeLease, _ context: LeaseReconcilerContext) async throws -> Action {
         let now = context.now()
         let name = lease.metadata.name ?? ""
-        let pod = context.pods.get(ObjectKey(namespace: LeaseWorkloadBuilder.namespaceName(forLease: name), name: LeaseObjectNames.pod))
-        let workload = WorkloadObservation(pod: pod)
+        let namespace = LeaseWorkloadBuilder.namespaceName(forLease: name)
+        let job = context.jobs.get(ObjectKey(namespace: namespace, name: LeaseObjectNames.job))
+        let pod = WorkloadObservation.workloadPod(in: context.pods.list(namespace: namespace))
+        let workload = WorkloadObservation(job: job, pod: pod)
         let decision = LeaseLifecycle.decide(lease, workload: workload, now: now)
         switch decision {
         case .finalize:
@@ -76,13 +84,13 @@ public enum LeaseReconciler {
             try await deleteLease(lease, context)
             return .awaitChange
         case .run:
-            return try await run(lease, pod: pod, context)
+            return try await run(lease, job: job, pod: pod, context)
         }
     }
 
     // MARK: Running
 
-    private static func run(_ lease: ComputeLease, pod cachedPod: Pod?, _ context: LeaseReconcilerContext) async throws -> Action {
+    private static func run(_ lease: ComputeLease, job cachedJob: Job?, pod: Pod?, _ context: LeaseReconcilerContext) async throws -> Action {
         let now = context.now()
         let name = lease.metadata.name ?? ""
         guard let provider = context.provider() else {
@@ -96,7 +104,8 @@ public enum LeaseReconciler {
         do {
             let nodeAddresses = Array(LeaseController.nodeAddresses(context.nodes))
             workload = try LeaseWorkloadBuilder.build(lease: lease, provider: provider.spec, envSecretData: envSecretData,
-                                                      nodeAddresses: nodeAddresses)
+                                                      envSecretNamespace: context.ownNamespace, nodeAddresses: nodeAddresses,
+                                                      jobStart: jobStart(cachedJob, now: now))
         } catch {
             // Retrying cannot fix the lease itself: say why on the lease and look again only rarely.
             let message = "This lease cannot be run: \(error)"
@@ -106,7 +115,9 @@ public enum LeaseReconciler {
             }
             return .requeue(after: resync)
         }
-        let pod = try await apply(workload, cachedPod: cachedPod, context)
+        if let waiting = try await claimNamespace(workload, lease: lease, context) { return waiting }
+        let (job, lookAgain) = try await apply(workload, cachedJob: cachedJob, context)
+        if try await releaseStaleQuota(job: job, pod: pod, workload: workload, context) { return .requeue(after: .seconds(1)) }
         let service = try await workload.service.asyncMap { try await context.client.apply($0, fieldManager: LeaseWorkloadBuilder.fieldManager) }
 
         let addresses = pod?.spec?.nodeName.flatMap { context.nodes.get(ObjectKey(name: $0))?.status?.addresses } ?? []
@@ -122,46 +133,120 @@ public enum LeaseReconciler {
                 await context.events.record(.normal, reason: phase.rawValue, message: observed.message ?? phase.rawValue, about: reference(lease))
             }
         }
-        let deadline = LeaseLifecycle.nextDeadline(lease, workload: WorkloadObservation(pod: pod), now: now)
+        var deadline = LeaseLifecycle.nextDeadline(lease, workload: WorkloadObservation(job: job, pod: pod), now: now)
+        if let lookAgain { deadline = min(deadline ?? lookAgain, lookAgain) }
+        if pod == nil, let check = podCreateCheck(job) {
+            // A Job still without its Pod: look at its quota once the patience is over, then now and then.
+            let next = check > now ? check : now.addingTimeInterval(podCreatePatience)
+            deadline = min(deadline ?? next, next)
+        }
         return requeue(until: deadline, now: now)
     }
 
+    /// What the Job's deadline counts from: its `status.startTime`; before the Job controller set
+    /// it, the Job's creation (the start can only be later, so the deadline errs on the tenant's
+    /// side by that delay); with no Job yet, now (likewise).
+    static func jobStart(_ job: Job?, now: Date) -> Date {
+        let stamp = job?.status?.startTime ?? job?.metadata.creationTimestamp
+        return stamp.flatMap { Timestamp(rfc3339: $0)?.date } ?? now
+    }
+
+    /// How long a new lease namespace may stay without the steward's binding before the lease says so.
+    static let grantPatience: TimeInterval = 10
+
+    /// The namespace first, and the right to write in it. Under the manifests' RBAC the operator
+    /// may only create namespaces; it writes inside one once ncn-steward has bound it there
+    /// (`NamespaceGrant`). Until then the apply is forbidden: the namespace is created, and the
+    /// lease is looked at again shortly. Nil when the operator may write in the namespace.
+    private static func claimNamespace(_ workload: LeaseWorkload, lease: ComputeLease, _ context: LeaseReconcilerContext) async throws -> Action? {
+        let client = context.client
+        let namespace = workload.namespace
+        do {
+            _ = try await client.apply(namespace, fieldManager: LeaseWorkloadBuilder.fieldManager)
+            return nil
+        } catch let error as KubernetesError where error.isForbidden {
+            let existing: Namespace
+            do {
+                existing = try await client.create(namespace)
+            } catch let error as KubernetesError where error.isAlreadyExists {
+                existing = try await client.get(Namespace.self, name: namespace.metadata.name ?? "")
+            }
+            let created = existing.metadata.creationTimestamp.flatMap { Timestamp(rfc3339: $0)?.date } ?? context.now()
+            if context.now().timeIntervalSince(created) > grantPatience {
+                let message = "Waiting for ncn-steward to let the operator write in namespace \(namespace.metadata.name ?? ""): "
+                    + "is it running? kubectl -n ncn-system get deployment ncn-steward"
+                if lease.status?.message != message {
+                    try await writeStatus(lease, context) { $0.message = message }
+                    await context.events.record(.warning, reason: "NamespaceNotGranted", message: message, about: reference(lease))
+                }
+                return .requeue(after: .seconds(2))
+            }
+            return .requeue(after: .milliseconds(200))
+        }
+    }
+
     /// One apply path: every child object is server-side applied with our field manager, so
-    /// hand edits to fields we own are reverted and objects deleted by hand come back.
-    private static func apply(_ workload: LeaseWorkload, cachedPod: Pod?, _ context: LeaseReconcilerContext) async throws -> Pod? {
+    /// hand edits to fields we own are reverted and objects deleted by hand come back. The Job is
+    /// the exception once it exists: its Pod template cannot change, so a running Job is left as it
+    /// is but for its deadline, which follows each payment (`WorkloadDeadline`) by a merge patch
+    /// (`JobBuilder.refresh`). Also returns when the deadline must be looked at again.
+    private static func apply(_ workload: LeaseWorkload, cachedJob: Job?, _ context: LeaseReconcilerContext) async throws -> (Job, Date?) {
         let client = context.client
         let manager = LeaseWorkloadBuilder.fieldManager
-        _ = try await client.apply(workload.namespace, fieldManager: manager)
         _ = try await client.apply(workload.resourceQuota, fieldManager: manager)
         _ = try await client.apply(workload.limitRange, fieldManager: manager)
         for policy in workload.networkPolicies { _ = try await client.apply(policy, fieldManager: manager) }
         if let secret = workload.envSecret { _ = try await client.apply(secret, fieldManager: manager) }
-        do {
-            return try await client.apply(workload.pod, fieldManager: manager)
-        } catch let error as KubernetesError where error.isForbidden && cachedPod == nil
-            && (error.status?.message ?? "").contains("exceeded quota")
-        {
-            // Quota admission reserves usage before the pod is stored; a client killed mid-create
-            // leaves the reservation behind until the quota controller's full resync (5 minutes by
-            // default), and the lease's one-pod quota then refuses its only pod. Re-creating the
-            // quota makes the controller count what really exists now.
-            context.logger.notice("the lease's quota counts a pod that does not exist; recreating the quota",
-                                  metadata: ["namespace": "\(workload.namespace.metadata.name ?? "")"])
-            try? await client.delete(ResourceQuota.self, name: LeaseObjectNames.resourceQuota, namespace: workload.pod.metadata.namespace)
-            throw error
-        } catch let error as KubernetesError where error.statusCode == 422 {
-            // Most of a Pod's spec is immutable: an edited pod cannot be converged in place, so it is replaced.
-            context.logger.notice("replacing a pod that cannot be updated in place", metadata: ["pod": "\(workload.pod.metadata.namespace ?? "")/workload", "error": "\(error)"])
-            try? await client.delete(Pod.self, name: LeaseObjectNames.pod, namespace: workload.pod.metadata.namespace, preconditionUID: cachedPod?.metadata.uid)
-            return nil
-        }
+        let job = workload.job
+        guard let cachedJob else { return (try await client.apply(job, fieldManager: manager), nil) }
+        guard let wanted = job.spec?.activeDeadlineSeconds else { return (cachedJob, nil) }
+        let (patch, lookAgain) = JobBuilder.refresh(cachedJob, wanted: wanted, now: context.now())
+        guard let patch else { return (cachedJob, lookAgain) }
+        context.logger.debug("moving the workload's deadline", metadata: [
+            "job": "\(job.metadata.namespace ?? "")/\(LeaseObjectNames.job)", "activeDeadlineSeconds": "\(patch.spec.activeDeadlineSeconds)",
+        ])
+        let patched = try await client.patch(Job.self, name: LeaseObjectNames.job, namespace: job.metadata.namespace, .merge(encoding: patch))
+        return (patched, lookAgain)
+    }
+
+    /// How long a Job may be without a Pod before its quota is suspected.
+    static let podCreatePatience: TimeInterval = 5
+
+    /// When to look at a Job that has no Pod yet, if it might be held up by a stale quota.
+    private static func podCreateCheck(_ job: Job?) -> Date? {
+        guard let job, !isFinished(job), let created = job.metadata.creationTimestamp.flatMap({ Timestamp(rfc3339: $0)?.date }) else { return nil }
+        return created.addingTimeInterval(podCreatePatience)
+    }
+
+    private static func isFinished(_ job: Job) -> Bool {
+        (job.status?.conditions ?? []).contains { ($0.type == "Complete" || $0.type == "Failed") && $0.status == "True" }
+    }
+
+    /// Quota admission reserves usage before a pod is stored; a create whose client was killed
+    /// mid-request leaves the reservation behind until the quota controller's full resync (5
+    /// minutes by default), and the lease's one-pod quota then refuses its only pod: the Job
+    /// controller retries with back-off and never gets it in. When the Job has been without a Pod
+    /// for `podCreatePatience` and the quota says its one pod is in use, the quota is deleted; the
+    /// next apply re-creates it, and the quota controller counts what really exists. True when it was.
+    private static func releaseStaleQuota(job: Job, pod: Pod?, workload: LeaseWorkload, _ context: LeaseReconcilerContext) async throws -> Bool {
+        guard pod == nil, let check = podCreateCheck(job), context.now() >= check else { return false }
+        let namespace = workload.namespace.metadata.name
+        let quota = try await context.client.get(ResourceQuota.self, name: LeaseObjectNames.resourceQuota, namespace: namespace)
+        guard let used = quota.status?.used?["pods"].flatMap({ Int($0) }), let hard = quota.status?.hard?["pods"].flatMap({ Int($0) }),
+              used >= hard
+        else { return false }
+        context.logger.notice("the lease's quota counts a pod that does not exist; recreating the quota", metadata: ["namespace": "\(namespace ?? "")"])
+        try? await context.client.delete(ResourceQuota.self, name: LeaseObjectNames.resourceQuota, namespace: namespace,
+                                         preconditionUID: quota.metadata.uid)
+        return true
     }
 
     /// The tenant's private environment, decrypted from the request by the bridge into a Secret.
     private static func tenantEnvironment(_ lease: ComputeLease, _ context: LeaseReconcilerContext) async throws -> [String: String]? {
         guard let reference = lease.spec.envSecretRef else { return nil }
         // Never read another Secret on a lease's word; CheckedLease then refuses the lease.
-        guard reference.name == CheckedLease.envSecretName(forLease: lease.metadata.name ?? "") else { return nil }
+        guard reference.name == CheckedLease.envSecretName(forLease: lease.metadata.name ?? ""), reference.namespace == context.ownNamespace
+        else { return nil }
         do {
             let secret = try await context.client.get(Secret.self, name: reference.name, namespace: reference.namespace)
             // The bridge makes the lease its owner; a same-named Secret someone else made is not the tenant's.

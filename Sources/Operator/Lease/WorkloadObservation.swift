@@ -2,7 +2,7 @@ import ComputeAPI
 import Foundation
 import KubeClient
 
-/// What the lease's Pod says about its one container, reduced to what the lifecycle decides on.
+/// What the lease's Job and its Pod say about the one container, reduced to what the lifecycle decides on.
 struct WorkloadObservation: Equatable, Sendable {
     var podPhase: String?
     var podReason: String?
@@ -13,10 +13,14 @@ struct WorkloadObservation: Equatable, Sendable {
     var waitingMessage: String?
     var image: String?
     var podCreatedAt: Date?
+    /// The reason of the Job's `Failed` condition (`DeadlineExceeded`, `BackoffLimitExceeded`), once it failed.
+    var jobFailure: String?
+    /// The Job's `Complete` condition is true.
+    var jobComplete: Bool
 
     init(
         podPhase: String? = nil, podReason: String? = nil, exitCode: Int32? = nil, waitingReason: String? = nil,
-        waitingMessage: String? = nil, image: String? = nil, podCreatedAt: Date? = nil
+        waitingMessage: String? = nil, image: String? = nil, podCreatedAt: Date? = nil, jobFailure: String? = nil, jobComplete: Bool = false
     ) {
         self.podPhase = podPhase
         self.podReason = podReason
@@ -25,16 +29,32 @@ struct WorkloadObservation: Equatable, Sendable {
         self.waitingMessage = waitingMessage
         self.image = image
         self.podCreatedAt = podCreatedAt
+        self.jobFailure = jobFailure
+        self.jobComplete = jobComplete
     }
 
-    init(pod: Pod?) {
+    init(job: Job?, pod: Pod?) {
         let container = pod?.status?.containerStatuses?.first { $0.name == LeaseObjectNames.container }
+        let conditions = (job?.status?.conditions ?? []).filter { $0.status == "True" }
+        let failed = conditions.first { $0.type == "Failed" }
         self.init(
             podPhase: pod?.status?.phase, podReason: pod?.status?.reason,
             exitCode: container?.state?.terminated?.exitCode,
             waitingReason: container?.state?.waiting?.reason, waitingMessage: container?.state?.waiting?.message,
             image: pod?.spec?.containers.first { $0.name == LeaseObjectNames.container }?.image,
-            podCreatedAt: pod?.metadata.creationTimestamp.flatMap { Timestamp(rfc3339: $0)?.date })
+            podCreatedAt: pod?.metadata.creationTimestamp.flatMap { Timestamp(rfc3339: $0)?.date },
+            jobFailure: failed.map { $0.reason ?? "Failed" }, jobComplete: conditions.contains { $0.type == "Complete" })
+    }
+
+    /// Which of a lease namespace's pods is the workload's: the Job's live Pod, else the newest.
+    /// The Job controller names its Pod `workload-<random>` and makes a new one when one is deleted
+    /// by hand, so for a while there may be two (one of them terminating).
+    static func workloadPod(in pods: [Pod]) -> Pod? {
+        pods.max { a, b in
+            let aLive = a.metadata.deletionTimestamp == nil, bLive = b.metadata.deletionTimestamp == nil
+            if aLive != bLive { return bLive }
+            return (a.metadata.creationTimestamp ?? "", a.metadata.name ?? "") < (b.metadata.creationTimestamp ?? "", b.metadata.name ?? "")
+        }
     }
 
     /// How long a pull may keep failing before the lease ends: long enough for a slow or briefly

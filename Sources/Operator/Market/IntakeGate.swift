@@ -31,6 +31,10 @@ struct IntakeGate: Sendable {
     private var buckets: [String: TokenBucket] = [:]
     /// Bids made by this process, until the lease store shows them (its watch lags the create).
     private var recent: [String: UnpaidBid] = [:]
+    /// Bids withdrawn for stronger requests, with when: their leases stay unpaid and unmarked in
+    /// the store until the lease controller ends them, and must not count (or be withdrawn
+    /// again, letting a new bid past the cap each time) meanwhile.
+    private var withdrawn: [String: Date] = [:]
     private var errorBudget: TokenBucket?
 
     /// Before the request is read: cheap checks only (no decryption, no parsing).
@@ -71,15 +75,25 @@ struct IntakeGate: Sendable {
 
     mutating func recordBid(_ bid: UnpaidBid) { recent[bid.requestID] = bid }
 
-    mutating func forgetBid(_ requestID: String) { recent[requestID] = nil }
+    /// The bid no longer holds a slot: it was withdrawn for a request with more work.
+    mutating func withdrawBid(_ requestID: String, now: Date) {
+        recent[requestID] = nil
+        withdrawn[requestID] = now
+    }
 
-    /// How long a recorded bid counts without the store showing it. The store's watch lags a
-    /// create by milliseconds; a bid paid and deleted before anyone looked must not count for long.
-    static let recentBidWindow: TimeInterval = 10
+    /// Whether the bid was withdrawn within the last `bidLifetime` (after that its lease has ended).
+    mutating func isWithdrawn(_ requestID: String, now: Date, bidLifetime: TimeInterval) -> Bool {
+        if withdrawn.count > 1_000 { withdrawn = withdrawn.filter { $0.value > now.addingTimeInterval(-bidLifetime) } }
+        guard let at = withdrawn[requestID] else { return false }
+        return at > now.addingTimeInterval(-bidLifetime)
+    }
 
-    /// Recorded bids the store does not show yet; those it shows, and old ones, are dropped.
-    mutating func recentBids(excluding known: Set<String>, now: Date) -> [UnpaidBid] {
-        recent = recent.filter { !known.contains($0.key) && $0.value.createdAt > now.addingTimeInterval(-Self.recentBidWindow) }
+    /// Recorded bids the store does not show yet; those it shows, and those whose bid has
+    /// expired, are dropped. Under load the store's watch can lag creates by many seconds, so a
+    /// recorded bid counts until its expiry rather than for a fixed moment: a bid paid and
+    /// deleted before the store showed it counts a little too long, never too short.
+    mutating func recentBids(excluding known: Set<String>, now: Date, bidLifetime: TimeInterval) -> [UnpaidBid] {
+        recent = recent.filter { !known.contains($0.key) && $0.value.createdAt > now.addingTimeInterval(-bidLifetime) }
         return Array(recent.values)
     }
 

@@ -8,6 +8,8 @@ public struct LeaseQuote: Sendable, Equatable {
     public var cpuMsats: Int64
     public var memoryMsats: Int64
     public var gpuMsats: Int64
+    /// Local disk (ephemeral-storage); 0 for a lease without a disk amount.
+    public var diskMsats: Int64 = 0
     public var intervalSeconds: Int
     /// The sum, rounded up to whole satoshis: Lightning wallets (LNbits among them) invoice whole sats.
     public var totalMsats: Int64
@@ -16,28 +18,36 @@ public struct LeaseQuote: Sendable, Equatable {
     public static func quote(_ resources: LeaseResources, pricing: Pricing, intervalSeconds: Int) throws(LeaseQuoteError) -> LeaseQuote {
         guard let millicores = resources.cpu.milliValue, millicores > 0 else { throw .badQuantity("cpu", resources.cpu.text) }
         guard let bytes = resources.memory.value, bytes > 0 else { throw .badQuantity("memory", resources.memory.text) }
+        var diskBytes: Int64?
+        if let disk = resources.ephemeralStorage {
+            guard let bytes = disk.value, bytes > 0 else { throw .badQuantity("disk", disk.text) }
+            diskBytes = bytes
+        }
         guard intervalSeconds > 0 else { throw .badInterval(intervalSeconds) }
         if resources.gpus > 0, resources.gpuModel.flatMap({ pricing.msatsPerGpuHour?[$0] }) == nil {
             throw .gpuModelNotOffered(resources.gpuModel)
         }
         // One formula for bids and offers: the NIP draft's §7.1, as the wire codec implements it.
         let prices = ComputePrices(msatsPerCpuHour: pricing.msatsPerCpuHour, msatsPerGiBHour: pricing.msatsPerGiBHour,
-                                   msatsPerGpuHour: pricing.msatsPerGpuHour ?? [:])
+                                   msatsPerGpuHour: pricing.msatsPerGpuHour ?? [:], msatsPerDiskGiBHour: pricing.msatsPerDiskGiBHour)
         let wanted = ComputeResources(cpu: resources.cpu.text, memory: resources.memory.text, cpuMillicores: millicores,
-                                      memoryBytes: bytes, gpus: resources.gpus, gpuModel: resources.gpuModel)
+                                      memoryBytes: bytes, gpus: resources.gpus, gpuModel: resources.gpuModel,
+                                      disk: resources.ephemeralStorage?.text, diskBytes: diskBytes)
         guard let costs = prices.costs(for: wanted, intervalSeconds: intervalSeconds),
               let priced = ComputeBid(costs: costs, intervalSeconds: intervalSeconds, graceSeconds: 0, durationSeconds: intervalSeconds,
                                       expiresAt: 0, rail: .lightning)
         else { throw .overflow }
         func line(_ name: String) -> Int64 { costs.first { $0.resource == name }?.msatsPerInterval ?? 0 }
         return LeaseQuote(cpuMsats: line(ComputeCost.cpu), memoryMsats: line(ComputeCost.memory), gpuMsats: line(ComputeCost.gpu),
-                          intervalSeconds: intervalSeconds, totalMsats: priced.pricePerIntervalMsats)
+                          diskMsats: line(ComputeCost.disk), intervalSeconds: intervalSeconds, totalMsats: priced.pricePerIntervalMsats)
     }
 
     /// What the whole requested duration costs at this price, in whole intervals.
     public func msats(forDurationSeconds duration: Int) -> Int64 {
         let intervals = (Int64(duration) + Int64(intervalSeconds) - 1) / Int64(intervalSeconds)
-        return intervals * totalMsats
+        // Saturating: no bid reaches Int64.max, so an absurd price is refused as too high a price, never a trap.
+        let (total, overflow) = intervals.multipliedReportingOverflow(by: totalMsats)
+        return overflow ? .max : total
     }
 
 }

@@ -9,7 +9,7 @@ enum MarketAnnotations {
     static let relayHint = "ncn.dev/relay-hint"
     /// Keys of what was published to the tenant, comma-separated, e.g. `bid,invoice:0,provisioning,running:3f2a`.
     static let announced = "ncn.dev/announced"
-    /// The bid's price lines, `cpu=5000,memory=250,gpu=600000` (msats per interval), for the tenant.
+    /// The bid's price lines, `cpu=5000,memory=250,gpu=600000,disk=167` (msats per interval), for the tenant.
     static let bidCosts = "ncn.dev/bid-costs"
 
     static func costs(of lease: ComputeLease) -> [ComputeCost] {

@@ -92,29 +92,11 @@ extension MarketBridge {
 
     /// The announcement keys of what this provider already published about the lease's request.
     func publishedKeys(for lease: ComputeLease, key: SecretKey) async -> Set<String> {
-        guard let pool = connection.withLock({ $0?.pool }), let stream = try? pool.subscribe([
+        guard let pool = connection.withLock({ $0?.pool }) else { return [] }
+        let events = await pool.stored([
             Filter(authors: [key.publicKey.hex], kinds: [ComputeKinds.result, ComputeKinds.jobFeedback],
                    tags: ["e": [lease.spec.requestEventId]]),
-        ]) else { return [] }
-        let events = await withTaskGroup(of: [NostrEvent]?.self) { group -> [NostrEvent] in
-            group.addTask {
-                var events: [NostrEvent] = []
-                for await item in stream {
-                    switch item {
-                    case let .event(event, _): events.append(event)
-                    case .endOfStoredEvents: return events
-                    }
-                }
-                return events
-            }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(3))
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? []
-        }
+        ], timeout: .seconds(3)) ?? []
         var keys: Set<String> = []
         for event in events {
             if let result = try? ComputeResult.parse(event, key: key) {

@@ -53,7 +53,7 @@ extension MarketBridge {
         }
         // A request from before this process started may have been answered and its lease ended
         // since: the relays remember our answer even though the cluster has forgotten the lease.
-        if Double(event.createdAt) < startedAt.timeIntervalSince1970, await alreadyAnswered(event.id, pool: pool(), key: key) {
+        if Double(event.createdAt) < startedAt.timeIntervalSince1970, await alreadyAnswered(event.id, key: key) {
             return
         }
         let verdict = RequestEvaluator.evaluate(request, provider: provider, providerPubkey: key.publicKey.hex, relayHint: relay,
@@ -65,6 +65,7 @@ extension MarketBridge {
         case let .reject(message, code):
             logger.info("request refused", metadata: ["request": "\(request.id)", "why": "\(message)"])
             await reply(.error(context, message: message, code: code), key: key, relays: request.relays)
+            await impoundCashu(of: request)
         case let .bid(draft):
             // Read before taking the gate's lock: unpaidBids() takes it too.
             let unpaid = unpaidBids()
@@ -74,6 +75,7 @@ extension MarketBridge {
             case let .refuse(message, code):
                 logger.info("request refused", metadata: ["request": "\(request.id)", "why": "\(message)"])
                 await reply(.error(context, message: message, code: code), key: key, relays: request.relays)
+                await impoundCashu(of: request)
                 return
             case let .admitReplacing(weaker):
                 await withdraw(bidFor: weaker)
@@ -97,10 +99,29 @@ extension MarketBridge {
                 await reply(.error(context, message: "\(error)", code: .invalidRequest), key: key)
                 return
             }
-            guard inventory.reserve(id: request.id, demand: demand, until: draft.bidExpiresAt) != nil else {
-                await reply(.error(context, message: "no node has \(Self.describe(draft.lease.spec.resources)) free right now; try again later",
-                                   code: .noCapacity), key: key, relays: request.relays)
-                return
+            if inventory.reserve(id: request.id, demand: demand, until: draft.bidExpiresAt) == nil {
+                // Capacity held by unpaid bids is not held hostage: a request with more proof of
+                // work than they carry takes their place, weakest first (as for bid slots).
+                let work = ProofOfWork.leadingZeroBits(hex: request.id) ?? 0
+                let weaker = unpaidBids().filter { $0.proofOfWork < work && $0.requestID != request.id }
+                    .sorted { ($0.proofOfWork, $0.createdAt) < ($1.proofOfWork, $1.createdAt) }.map(\.requestID)
+                let displaced = weaker.isEmpty ? nil : inventory.displacement(for: demand, releasing: weaker)
+                if let displaced, !displaced.isEmpty {
+                    for id in displaced { await withdraw(bidFor: id) }
+                    Counter(label: "ncn_bids_displaced_total").increment(by: displaced.count)
+                    logger.info("unpaid bids withdrawn for a request with more proof of work",
+                                metadata: ["request": "\(request.id)", "withdrawn": "\(displaced.count)"])
+                }
+                guard displaced != nil, inventory.reserve(id: request.id, demand: demand, until: draft.bidExpiresAt) != nil else {
+                    logger.notice("request refused: no capacity", metadata: [
+                        "request": "\(request.id)", "nodes": "\(inventory.current.shortfall(for: demand))",
+                        "unpaidBids": "\(unpaidBids().count)",
+                    ])
+                    await reply(.error(context, message: "no node has \(Self.describe(draft.lease.spec.resources)) free right now; try again "
+                        + "later, or with more NIP-13 proof of work than the unpaid bids holding it", code: .noCapacity), key: key, relays: request.relays)
+                    await impoundCashu(of: request)
+                    return
+                }
             }
         }
         let created: ComputeLease
@@ -159,10 +180,28 @@ extension MarketBridge {
 
     func handleNutzap(_ event: NostrEvent, key: SecretKey) async {
         guard let nutzap = ComputeNutzap(event: event), nutzap.recipient == key.publicKey.hex else { return }
-        let name = ComputeLease.name(forRequestEventId: nutzap.requestID)
-        guard let lease = leases.get(ObjectKey(name: name)), lease.spec.requestEventId == nutzap.requestID else { return }
         guard let token = Self.cashuToken(mint: nutzap.mint, unit: nutzap.unit, proofs: nutzap.proofs) else { return }
+        let name = ComputeLease.name(forRequestEventId: nutzap.requestID)
+        guard let lease = leases.get(ObjectKey(name: name)), lease.spec.requestEventId == nutzap.requestID,
+              lease.metadata.deletionTimestamp == nil, !(lease.status?.phase?.isTerminal ?? false)
+        else {
+            // A nutzap is public: its proofs, locked to us, must not stay free for anyone to copy
+            // into a nutzap of their own.
+            let kept = await cashu?.impound(token: token, requestID: nutzap.requestID) ?? false
+            if kept, let ended = leases.get(ObjectKey(name: name)), ended.spec.requestEventId == nutzap.requestID {
+                await reply(.error(MarketAnnotations.replyContext(for: ended), message: "your Cashu payment was not accepted: its lease has "
+                    + "ended; the provider keeps the ecash under request \(nutzap.requestID) for a refund", code: .payment), key: key)
+            }
+            return
+        }
         await payCashu(token: token, lease: name, context: MarketAnnotations.replyContext(for: lease), key: key)
+    }
+
+    /// Takes the request's Cashu locked to this provider into the vault when the request gets no
+    /// lease (see `CashuPayments.impound`).
+    private func impoundCashu(of request: ComputeRequest) async {
+        guard let cashu else { return }
+        for token in request.cashuTokens { await cashu.impound(token: token, requestID: request.id) }
     }
 
     private func payCashu(token: String, lease: String, context: ComputeReplyContext, key: SecretKey) async {
@@ -175,8 +214,19 @@ extension MarketBridge {
             logger.info("Cashu payment", metadata: ["lease": "\(lease)", "msats": "\(redemption.amountMsats)"])
         } catch let error as CashuError where error.isOutcomeUnknown {
             logger.warning("Cashu payment outcome unknown; recovery will finish it", metadata: ["lease": "\(lease)", "error": "\(error)"])
+        } catch let error as CashuError {
+            logger.info("Cashu payment refused", metadata: ["lease": "\(lease)", "error": "\(error)"])
+            await reply(.error(context, message: "your Cashu payment was not accepted: \(error.tenantDescription)", code: .payment), key: key)
+        } catch let error as CashuPaymentError {
+            logger.info("Cashu payment refused", metadata: ["lease": "\(lease)", "error": "\(error)"])
+            await reply(.error(context, message: "your Cashu payment was not accepted: \(error.tenantDescription)", code: .payment), key: key)
+        } catch let error as KubernetesError where error.isNotFound {
+            await reply(.error(context, message: "your Cashu payment was not accepted: its lease has ended", code: .payment), key: key)
         } catch {
-            await reply(.error(context, message: "your Cashu payment was not accepted: \(error)", code: .payment), key: key)
+            // Redeemed but not yet credited (the apiserver refused the write): the vault holds it and
+            // billing's recovery credits it. The tenant is not told of our storage's troubles.
+            logger.error("a redeemed Cashu payment could not be credited yet; recovery will credit it",
+                         metadata: ["lease": "\(lease)", "error": "\(error)"])
         }
     }
 
@@ -195,28 +245,31 @@ extension MarketBridge {
 
     /// Every bid not paid yet: the leases the store holds, and bids made here that it has not shown yet.
     func unpaidBids() -> [IntakeGate.UnpaidBid] {
+        let at = now()
         var bids: [String: IntakeGate.UnpaidBid] = [:]
         // Every lease the store shows, paid or not: a recorded bid is forgotten once it is there.
         var known = Set<String>()
         for lease in leases.all {
             let id = lease.spec.requestEventId
             known.insert(id)
+            // A bid past its expiry holds nothing, even before the lease controller marks it.
             guard lease.status?.paidUntil == nil, lease.metadata.deletionTimestamp == nil,
-                  !(lease.status?.phase?.isTerminal ?? false) else { continue }
+                  !(lease.status?.phase?.isTerminal ?? false), (lease.spec.bidExpiresAt.map { $0.date > at } ?? true) else { continue }
             bids[id] = IntakeGate.UnpaidBid(
                 requestID: id, tenant: lease.spec.tenantPubkey, proofOfWork: ProofOfWork.leadingZeroBits(hex: id) ?? 0,
-                createdAt: lease.metadata.creationTimestamp.flatMap { Timestamp(rfc3339: $0)?.date } ?? now())
+                createdAt: lease.metadata.creationTimestamp.flatMap { Timestamp(rfc3339: $0)?.date } ?? at)
         }
-        let recent = gate.withLock { $0.recentBids(excluding: known, now: now()) }
-        for bid in recent { bids[bid.requestID] = bid }
-        return Array(bids.values)
+        return gate.withLock { gate in
+            for bid in gate.recentBids(excluding: known, now: at, bidLifetime: options.bidLifetime) { bids[bid.requestID] = bid }
+            return bids.values.filter { !gate.isWithdrawn($0.requestID, now: at, bidLifetime: options.bidLifetime) }
+        }
     }
 
     /// Ends an unpaid bid to make room for a request with more proof of work: its bid expires now,
     /// its capacity is released, and the lease controller ends it as an expired bid.
     private func withdraw(bidFor requestID: String) async {
         let name = ComputeLease.name(forRequestEventId: requestID)
-        gate.withLock { $0.forgetBid(requestID) }
+        gate.withLock { $0.withdrawBid(requestID, now: now()) }
         inventory?.release(reservation: requestID)
         struct Expire: Encodable {
             struct Spec: Encodable { var bidExpiresAt: Timestamp }
@@ -235,29 +288,19 @@ extension MarketBridge {
 
     private func pool() -> RelayPool? { connection.withLock { $0?.pool } }
 
-    /// Whether the relays hold an answer of ours to `requestID`. Gives up after a few seconds
-    /// (a relay that never sends EOSE) and then answers no: a rare second bid beats silence.
-    func alreadyAnswered(_ requestID: String, pool: RelayPool?, key: SecretKey) async -> Bool {
-        guard let pool, let stream = try? pool.subscribe([
-            Filter(authors: [key.publicKey.hex], kinds: [ComputeKinds.result, ComputeKinds.jobFeedback], tags: ["e": [requestID]], limit: 1),
-        ]) else { return false }
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                for await item in stream {
-                    switch item {
-                    case .event: return true
-                    case .endOfStoredEvents: return false
-                    }
-                }
-                return false
+    /// Whether the relays hold an answer of ours to `requestID`, from before this process. When
+    /// they cannot say within a few seconds (a relay that never sends EOSE) the answer is no: a
+    /// rare second bid beats silence.
+    func alreadyAnswered(_ requestID: String, key: SecretKey) async -> Bool {
+        let since = Int64(startedAt.addingTimeInterval(-options.lookback).timeIntervalSince1970)
+        return await earlierAnswers.contains(requestID) { [self] in
+            guard let pool = pool(), let answers = await pool.stored([
+                Filter(authors: [key.publicKey.hex], kinds: [ComputeKinds.result, ComputeKinds.jobFeedback], since: since),
+            ], timeout: .seconds(10)) else {
+                logger.warning("the relays did not list our earlier answers; requests from before the restart may be answered twice")
+                return []
             }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(3))
-                return false
-            }
-            let answered = await group.next() ?? false
-            group.cancelAll()
-            return answered
+            return Set(answers.flatMap(\.referencedEventIDs))
         }
     }
 
@@ -270,8 +313,8 @@ extension MarketBridge {
                 return
             }
         }
-        guard let event = try? feedback.sign(with: key) else { return }
-        await publish(event, requestRelays: relays)
+        guard let event = try? feedback.sign(with: key), let outbox = connection.withLock({ $0?.outbox }) else { return }
+        outbox.send(event, relays: relays)
     }
 
     /// How to answer a request that could not be read: encrypted back if it came encrypted.
@@ -282,6 +325,7 @@ extension MarketBridge {
 
     static func describe(_ resources: LeaseResources) -> String {
         var parts = ["\(resources.cpu) CPU", "\(resources.memory) memory"]
+        if let disk = resources.ephemeralStorage { parts.append("\(disk) disk") }
         if resources.gpus > 0 { parts.append("\(resources.gpus) × \(resources.gpuModel ?? "any") GPU") }
         return parts.joined(separator: ", ")
     }

@@ -22,6 +22,8 @@ public final class MarketBridge: Sendable {
         public var lookback: TimeInterval = 120
         /// Larger requests are dropped unread.
         public var maxEventBytes = 64 * 1024
+        /// What serving tenants their containers' logs may cost (draft §5.4).
+        public var logLimits = LogLimits()
         public init() {}
     }
 
@@ -30,6 +32,7 @@ public final class MarketBridge: Sendable {
         var key: SecretKey
         /// Relays tenants named in their requests (§3.1 `relays`), beyond the provider's own.
         var replies: ReplyRelays
+        var outbox: ReplyOutbox
     }
 
     public let leases = Store<ComputeLease>()
@@ -49,6 +52,7 @@ public final class MarketBridge: Sendable {
     let gate = Mutex(IntakeGate())
     /// Requests older than this were possibly answered by an earlier process.
     let startedAt: Date
+    let earlierAnswers = EarlierAnswers()
 
     /// - Parameter wakeUps: the queue billing's `MarketWakeUps` notifier feeds, so a new invoice
     ///   is announced at once (billing is built before the bridge, which needs its Cashu side).
@@ -91,10 +95,17 @@ public final class MarketBridge: Sendable {
             let pool = try RelayPool(relays: provider.spec.relays, signer: signer, logger: Logger(label: "ncn.market.relays"))
             let replies = ReplyRelays(signer: signer, logger: Logger(label: "ncn.market.reply-relays"))
             defer { replies.closeAll() }
-            connection.withLock { $0 = Connection(pool: pool, key: key, replies: replies) }
+            let outbox = ReplyOutbox()
+            defer { outbox.finish() }
+            connection.withLock { $0 = Connection(pool: pool, key: key, replies: replies, outbox: outbox) }
             logger.info("on Nostr", metadata: ["pubkey": "\(key.publicKey.hex)", "relays": "\(provider.spec.relays)"])
             group.addTask { try await pool.run() }
             group.addTask { [self] in try await intake(pool: pool, key: key) }
+            let logs = LogServer(client: client, leases: leases, key: key, limits: options.logLimits, now: now,
+                                 logger: Logger(label: "ncn.market.logs"), publish: { [self] in await publish($0) })
+            group.addTask { await logs.run(pool: pool) }
+            group.addTask { [self] in await outbox.run { await self.publish($0.event, requestRelays: $0.relays) } }
+            group.addTask { await RelayPoolMetrics.export(pool, logger: Logger(label: "ncn.market.relays")) }
             if let inventory {
                 let lockKey = try? await MarketIdentity.cashuLockKey(of: provider, client: client)
                 if provider.spec.payments.cashu != nil, lockKey == nil {
@@ -168,6 +179,7 @@ public final class MarketBridge: Sendable {
     func publish(_ event: NostrEvent) async -> Bool {
         guard let pool = connection.withLock({ $0?.pool }) else { return false }
         let outcomes = await pool.publish(event, timeout: .seconds(10))
+        RelayPoolMetrics.countRejections(outcomes)
         let accepted = outcomes.values.contains { $0.isSuccess }
         if !accepted {
             logger.warning("no relay accepted an event", metadata: ["kind": "\(event.kind)", "outcomes": "\(outcomes)"])

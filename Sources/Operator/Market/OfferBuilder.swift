@@ -35,7 +35,7 @@ public enum OfferBuilder {
             capacity: capacity(inventory, pricedModels: Set((spec.pricing.msatsPerGpuHour ?? [:]).keys)),
             prices: ComputePrices(
                 msatsPerCpuHour: spec.pricing.msatsPerCpuHour, msatsPerGiBHour: spec.pricing.msatsPerGiBHour,
-                msatsPerGpuHour: spec.pricing.msatsPerGpuHour ?? [:]),
+                msatsPerGpuHour: spec.pricing.msatsPerGpuHour ?? [:], msatsPerDiskGiBHour: spec.pricing.msatsPerDiskGiBHour),
             intervalSeconds: spec.billing.intervalSeconds,
             graceSeconds: spec.billing.graceSeconds,
             rails: rails,
@@ -52,6 +52,8 @@ public enum OfferBuilder {
             // Unserved paid time is not refunded yet (§7.6): said up front, so tenants can choose.
             refunds: "none",
             minProofOfWork: spec.intake.minProofOfWork > 0 ? spec.intake.minProofOfWork : nil,
+            defaultDiskBytes: policy.defaultEphemeralStorage.value,
+            maxDiskBytes: policy.maxEphemeralStoragePerLease.value,
             expiration: expiresAt,
             about: about(spec))
     }
@@ -67,7 +69,8 @@ public enum OfferBuilder {
             memoryBytesFree: totals.free.memoryBytes, memoryBytesTotal: totals.allocatable.memoryBytes,
             gpus: models.sorted().map { model in
                 ComputeGPUCapacity(model: model, free: clamp(totals.free.gpus(model: model)), total: clamp(totals.allocatable.gpus(model: model)))
-            })
+            },
+            disk: ComputeDiskCapacity(freeBytes: totals.free.ephemeralStorageBytes, totalBytes: totals.allocatable.ephemeralStorageBytes))
     }
 
     /// A fixed sentence: the content takes part in the comparison, so it must not vary on its own.

@@ -107,6 +107,8 @@ public final class OfferPublisher<C: Clock>: Sendable where C.Duration == Durati
                         info.createdAt = createdAt
                         if let signed = try? info.sign(with: key) { try? await publish(signed) }
                     }
+                    // NIP-89: generic NIP-90 clients find providers of kind 5900 by their 31990.
+                    if let handler = try? handlerInfo(content, expiration: event.expiration, createdAt: createdAt) { try? await publish(handler) }
                     schedule.published(content, at: clock.now)
                     state.withLock { $0.lastPublished = event }
                     Counter(label: "ncn_offers_published_total", dimensions: [("reason", reason.rawValue)]).increment()
@@ -147,6 +149,13 @@ public final class OfferPublisher<C: Clock>: Sendable where C.Duration == Durati
         var offer = content
         offer.expiration = createdAt + timing.ttl.components.seconds
         return try offer.sign(with: key, createdAt: createdAt)
+    }
+
+    /// The NIP-89 announcement (kind 31990) for the offer: same `d`, same expiration.
+    private func handlerInfo(_ content: ComputeOffer, expiration: Int64?, createdAt: Int64) throws(EventError) -> NostrEvent {
+        let name = "ncn compute provider \(content.identifier)"
+        let info = ComputeHandlerInfo(identifier: content.identifier, name: name, about: content.about, expiration: expiration)
+        return try info.eventBuilder(provider: key.publicKey.hex).createdAt(createdAt).sign(with: key)
     }
 
     /// Until `deadline`, or sooner when the inventory or provider may have changed.

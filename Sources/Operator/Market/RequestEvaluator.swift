@@ -50,8 +50,19 @@ enum RequestEvaluator {
         if let port = request.ports.first(where: { !(range.min...range.max).contains($0.port) }) {
             return .reject("port \(port.port) is outside the range this provider exposes (\(range.min)-\(range.max))", .policy)
         }
+        let disk: Quantity
+        if let asked = request.resources.disk, let bytes = request.resources.diskBytes {
+            if let maximum = policy.maxEphemeralStoragePerLease.value, bytes > maximum {
+                return .reject("disk \(asked) is over this provider's maximum of \(policy.maxEphemeralStoragePerLease) per lease; "
+                    + "ask for at most \(policy.maxEphemeralStoragePerLease)", .policy)
+            }
+            disk = Quantity(asked)
+        } else {
+            disk = policy.defaultEphemeralStorage
+        }
         let resources = LeaseResources(cpu: Quantity(request.resources.cpu), memory: Quantity(request.resources.memory),
-                                       gpus: request.resources.gpus, gpuModel: request.resources.gpuModel)
+                                       gpus: request.resources.gpus, gpuModel: request.resources.gpuModel,
+                                       ephemeralStorage: disk)
         let quote: LeaseQuote
         do {
             quote = try LeaseQuote.quote(resources, pricing: spec.pricing, intervalSeconds: spec.billing.intervalSeconds)
@@ -84,6 +95,7 @@ enum RequestEvaluator {
         var annotations: [String: String] = [:]
         var costs = ["cpu=\(quote.cpuMsats)", "memory=\(quote.memoryMsats)"]
         if quote.gpuMsats > 0 { costs.append("gpu=\(quote.gpuMsats)") }
+        if resources.ephemeralStorage != nil { costs.append("disk=\(quote.diskMsats)") }
         annotations[MarketAnnotations.bidCosts] = costs.joined(separator: ",")
         if let encryption = request.encryption { annotations[MarketAnnotations.encryption] = encryption.rawValue }
         if let relayHint { annotations[MarketAnnotations.relayHint] = relayHint }

@@ -22,8 +22,12 @@ struct CheckedLease: Sendable {
     /// Plain values of the tenant's private environment, nil when the lease has none.
     var envSecretData: [String: String]?
 
-    init(lease: ComputeLease, provider: ComputeProviderSpec, envSecretData: [String: String]?, security: WorkloadSecurity)
-        throws(WorkloadBuildError)
+    /// - Parameter envSecretNamespace: where the lease's own Secret lives (the operator's namespace);
+    ///   nil: not checked (builders' unit tests).
+    init(
+        lease: ComputeLease, provider: ComputeProviderSpec, envSecretData: [String: String]?, envSecretNamespace: String? = nil,
+        security: WorkloadSecurity
+    ) throws(WorkloadBuildError)
     {
         let name = lease.metadata.name ?? ""
         namespace = LeaseWorkloadBuilder.namespaceName(forLease: name)
@@ -61,8 +65,10 @@ struct CheckedLease: Sendable {
         // since `envFrom` silently skips keys that are not variable names.
         // Only the lease's own Secret: anything else would let whoever writes a lease copy any
         // Secret of the cluster into a tenant's pod (a confused deputy).
-        if let envSecretRef = spec.envSecretRef, envSecretRef.name != Self.envSecretName(forLease: name) {
-            throw .foreignEnvSecret("\(envSecretRef.namespace)/\(envSecretRef.name)", expected: Self.envSecretName(forLease: name))
+        if let envSecretRef = spec.envSecretRef,
+           envSecretRef.name != Self.envSecretName(forLease: name) || envSecretNamespace.map({ envSecretRef.namespace != $0 }) ?? false {
+            let expected = (envSecretNamespace.map { "\($0)/" } ?? "") + Self.envSecretName(forLease: name)
+            throw .foreignEnvSecret("\(envSecretRef.namespace)/\(envSecretRef.name)", expected: expected)
         }
         if let envSecretRef = spec.envSecretRef, envSecretData == nil {
             throw .missingEnvSecret("\(envSecretRef.namespace)/\(envSecretRef.name)")
@@ -110,6 +116,9 @@ struct CheckedLease: Sendable {
         }
         guard let bytes = resources.memory.value, bytes > 0 else {
             throw .invalidQuantity(field: "spec.resources.memory", text: resources.memory.text)
+        }
+        if let disk = resources.ephemeralStorage {
+            guard let bytes = disk.value, bytes > 0 else { throw .invalidQuantity(field: "spec.resources.ephemeralStorage", text: disk.text) }
         }
     }
 

@@ -7,13 +7,13 @@ public enum LeaseLabels {
     public static let lease = "ncn.dev/lease"
     /// The first 16 hex characters of the tenant's key, the same label the ComputeLease carries.
     public static let tenant = ComputeLease.Labels.tenant
-    /// What part of the lease an object is; the Pod and the Service selector use `workloadComponent`.
+    /// What part of the lease an object is; the Job, its Pod and the Service selector use `workloadComponent`.
     public static let component = "app.kubernetes.io/component"
     public static let workloadComponent = "workload"
     public static let managedBy = "app.kubernetes.io/managed-by"
     public static let managedByValue = LeaseWorkloadBuilder.fieldManager
 
-    /// The labels that pick out a lease's workload Pod: the Service selector, and what a watch can filter on.
+    /// The labels that pick out a lease's workload Job and its Pod: the Service selector, and what a watch can filter on.
     public static func workloadSelector(forLease leaseName: String) -> [String: String] {
         [lease: leaseName, component: workloadComponent]
     }
@@ -38,7 +38,8 @@ public enum PodSecurityLabels {
 /// The names of a lease's child objects inside its namespace. Fixed names make the objects easy
 /// to find and make re-applying them idempotent.
 public enum LeaseObjectNames {
-    public static let pod = "workload"
+    /// The Job; the Job controller names its Pod `workload-<random>`.
+    public static let job = "workload"
     public static let container = "main"
     public static let service = "endpoints"
     public static let envSecret = "tenant-env"

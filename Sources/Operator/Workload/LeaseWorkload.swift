@@ -1,7 +1,7 @@
 import KubeClient
 
 /// Everything one paid lease runs as, built from the lease alone: what the apply path writes,
-/// in the order it should write it (namespace first, the Pod after its Secret and policies).
+/// in the order it should write it (namespace first, the Job after its Secret and policies).
 public struct LeaseWorkload: Sendable, Equatable {
     public var namespace: Namespace
     public var resourceQuota: ResourceQuota
@@ -11,20 +11,21 @@ public struct LeaseWorkload: Sendable, Equatable {
     public var networkPolicies: [NetworkPolicy]
     /// The tenant's private env copied into the lease namespace (pods can only read secrets in their own namespace).
     public var envSecret: Secret?
-    public var pod: Pod
+    /// The workload: one Job whose one Pod runs the tenant's container.
+    public var job: Job
     /// Nil when the lease declares no ports.
     public var service: Service?
 
     public init(
         namespace: Namespace, resourceQuota: ResourceQuota, limitRange: LimitRange, networkPolicies: [NetworkPolicy],
-        envSecret: Secret?, pod: Pod, service: Service?
+        envSecret: Secret?, job: Job, service: Service?
     ) {
         self.namespace = namespace
         self.resourceQuota = resourceQuota
         self.limitRange = limitRange
         self.networkPolicies = networkPolicies
         self.envSecret = envSecret
-        self.pod = pod
+        self.job = job
         self.service = service
     }
 }

@@ -1,4 +1,5 @@
 import ComputeAPI
+import Foundation
 import KubeClient
 
 /// Turns a paid lease into the objects it runs as. Pure: the same lease and provider always give
@@ -24,26 +25,30 @@ public enum LeaseWorkloadBuilder {
     ///     refused without them rather than started without its private settings.
     ///   - nodeAddresses: the cluster's node addresses, which the lease may not reach (kubelet,
     ///     SSH and whatever else listens on a node's public address).
+    ///   - jobStart: when the lease's Job started (its `status.startTime`), which its deadline counts
+    ///     from; see `WorkloadDeadline.activeDeadlineSeconds(for:jobStart:)`.
     public static func build(
-        lease: ComputeLease, provider: ComputeProviderSpec, envSecretData: [String: String]?, nodeAddresses: [String] = []
+        lease: ComputeLease, provider: ComputeProviderSpec, envSecretData: [String: String]?, envSecretNamespace: String? = nil,
+        nodeAddresses: [String] = [], jobStart: Date? = nil
     ) throws(WorkloadBuildError) -> LeaseWorkload {
-        try build(lease: lease, provider: provider, envSecretData: envSecretData, security: WorkloadSecurity(policy: provider.policy),
-                  nodeAddresses: nodeAddresses)
+        try build(lease: lease, provider: provider, envSecretData: envSecretData, envSecretNamespace: envSecretNamespace,
+                  security: WorkloadSecurity(policy: provider.policy), nodeAddresses: nodeAddresses, jobStart: jobStart)
     }
 
     /// As above with the security settings given, so both the default and the non-root profile can be tested.
     static func build(
-        lease: ComputeLease, provider: ComputeProviderSpec, envSecretData: [String: String]?, security: WorkloadSecurity,
-        nodeAddresses: [String] = []
+        lease: ComputeLease, provider: ComputeProviderSpec, envSecretData: [String: String]?, envSecretNamespace: String? = nil,
+        security: WorkloadSecurity, nodeAddresses: [String] = [], jobStart: Date? = nil
     ) throws(WorkloadBuildError) -> LeaseWorkload {
-        let checked = try CheckedLease(lease: lease, provider: provider, envSecretData: envSecretData, security: security)
+        let checked = try CheckedLease(lease: lease, provider: provider, envSecretData: envSecretData, envSecretNamespace: envSecretNamespace,
+                                       security: security)
         return LeaseWorkload(
             namespace: NamespaceBuilder.build(checked),
             resourceQuota: ResourceQuotaBuilder.build(checked),
             limitRange: LimitRangeBuilder.build(checked),
             networkPolicies: NetworkPolicyBuilder.build(checked, nodeAddresses: nodeAddresses, settings: provider.policy.egress),
             envSecret: EnvSecretBuilder.build(checked),
-            pod: PodBuilder.build(checked),
+            job: JobBuilder.build(checked, activeDeadlineSeconds: WorkloadDeadline.activeDeadlineSeconds(for: lease, jobStart: jobStart)),
             service: ServiceBuilder.build(checked)
         )
     }

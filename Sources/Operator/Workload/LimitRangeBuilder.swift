@@ -12,6 +12,7 @@ enum LimitRangeBuilder {
         // needed to avoid that would write `nvidia.com/gpu: 0` into each Pod. The quota already
         // holds CPU leases to zero GPUs.
         if resources.gpus > 0 { amounts[ResourceQuotaBuilder.gpuResource] = String(resources.gpus) }
+        if let disk = resources.ephemeralStorage { amounts[ResourceQuotaBuilder.ephemeralStorage] = disk.text }
         let item = LimitRange.Item(type: "Container", max: amounts, default: amounts, defaultRequest: amounts)
         return LimitRange(metadata: lease.metadata(name: LeaseObjectNames.limitRange), spec: LimitRange.Spec(limits: [item]))
     }

@@ -1,16 +1,18 @@
 import KubeClient
 
-/// The one Pod that runs the tenant's workload.
+/// The template of the one Pod that runs the tenant's workload; `JobBuilder` wraps it in a Job.
 enum PodBuilder {
-    static func build(_ lease: CheckedLease) -> Pod {
+    static func template(_ lease: CheckedLease) -> PodTemplateSpec {
         let placement = PodPlacement.forLease(lease)
         var spec = PodSpec(containers: [container(lease)])
-        // A lease runs one workload once, like a Job's Pod: when it exits, the Pod's terminal phase
+        // A lease runs one workload once: when it exits, the Pod's terminal phase
         // (Succeeded or Failed) becomes the lease's, and the hardware is released. With OnFailure
         // a crashing workload would restart forever on paid-for hardware and the lease could never
         // report Failed; tenants who want a service that restarts can supervise inside the image.
         spec.restartPolicy = "Never"
-        // The kubelet stops the Pod when the rented duration is over even if the operator is down.
+        // A backstop for a cluster whose Job controller is not running: the kubelet stops the Pod
+        // when the rented duration is over. It counts from the Pod's start and may only be lowered,
+        // so what follows payments is the Job's deadline (WorkloadDeadline), which comes first.
         spec.activeDeadlineSeconds = Int64(lease.spec.durationSeconds)
         spec.nodeSelector = placement.nodeSelector
         spec.affinity = placement.affinity
@@ -26,8 +28,11 @@ enum PodBuilder {
         spec.hostIPC = false
         // No volumes at all, so no hostPath: the container's own writable layer serves /tmp.
         spec.volumes = nil
-        let labels = LeaseLabels.workloadSelector(forLease: lease.name)
-        return Pod(metadata: lease.metadata(name: LeaseObjectNames.pod, extraLabels: labels), spec: spec)
+        // The lease's labels (the Service and NetworkPolicies select on them); the Job controller
+        // adds its own, and names the Pod `workload-<random>` and makes the Job its owner.
+        var labels = LeaseLabels.common(forLease: lease.name, tenantPrefix: lease.tenantPrefix)
+        labels.merge(LeaseLabels.workloadSelector(forLease: lease.name)) { _, selector in selector }
+        return PodTemplateSpec(metadata: ObjectMeta(labels: labels), spec: spec)
     }
 
     static func container(_ lease: CheckedLease) -> Container {
@@ -59,6 +64,8 @@ enum PodBuilder {
         let resources = lease.spec.resources
         var amounts = ["cpu": resources.cpu.text, "memory": resources.memory.text]
         if resources.gpus > 0 { amounts[ResourceQuotaBuilder.gpuResource] = String(resources.gpus) }
+        // Disk too: the scheduler places the pod where it fits, and the kubelet evicts it past the limit.
+        if let disk = resources.ephemeralStorage { amounts[ResourceQuotaBuilder.ephemeralStorage] = disk.text }
         return ResourceRequirements(requests: amounts, limits: amounts)
     }
 }

@@ -5,13 +5,14 @@ import KubeClient
 /// builder (or someone with access to the namespace) cannot take more of the cluster.
 enum ResourceQuotaBuilder {
     static let gpuResource = "nvidia.com/gpu"
+    static let ephemeralStorage = "ephemeral-storage"
 
     static func build(_ lease: CheckedLease) -> ResourceQuota {
         let resources = lease.spec.resources
         let ports = lease.ports.count
         let hasService = ports > 0
         let isLoadBalancer = hasService && lease.serviceType == .loadBalancer
-        let hard: [String: String] = [
+        var hard: [String: String] = [
             "requests.cpu": resources.cpu.text,
             "limits.cpu": resources.cpu.text,
             "requests.memory": resources.memory.text,
@@ -30,6 +31,10 @@ enum ResourceQuotaBuilder {
             // No storage was sold: no claims, so no PersistentVolumes either.
             "persistentvolumeclaims": "0",
         ]
+        if let disk = resources.ephemeralStorage {
+            hard["requests.\(ephemeralStorage)"] = disk.text
+            hard["limits.\(ephemeralStorage)"] = disk.text
+        }
         // Secrets and ConfigMaps are not capped: the control plane itself puts the service account
         // token Secret (before 1.24) and kube-root-ca.crt into every namespace.
         return ResourceQuota(metadata: lease.metadata(name: LeaseObjectNames.resourceQuota), spec: ResourceQuota.Spec(hard: hard))
