@@ -85,7 +85,8 @@ final class TenantClientTests: XCTestCase {
             try await publish(pool, sealed(6900, request: request, to: tenant, [["status", "terminated"], ["reason", "cancelled"]]))
             let terminated = try await watch.next(status: "terminated")
             XCTAssertEqual(terminated.reason, "cancelled")
-            _ = try await eventually("the watch exits at --until terminated") { watch.ended }
+            let ended = try await eventually("the watch to say it is done at --until terminated") { watch.ended }
+            XCTAssertEqual(ended, "done")
             XCTAssertEqual(watch.seen.count, 4)
         }
     }

@@ -15,7 +15,7 @@ final class TenantWatch: @unchecked Sendable {  // `process` is only touched in 
         var events: [TenantSeen] = []
         var consumed = Set<Int>()
         var ready = false
-        /// The child's last line ("timeout", "closed"), or why its output stopped.
+        /// The child's last line ("done", "timeout", "closed"), or why its output stopped.
         var ended: String?
         var exitStatus: Int32?
         var stderr = Data()
@@ -125,7 +125,7 @@ final class TenantWatch: @unchecked Sendable {  // `process` is only touched in 
                 } else {
                     state.ended = "unreadable line: \(String(decoding: line, as: UTF8.self))"
                 }
-            default: state.ended = type  // "timeout" or "closed": nothing more will come
+            default: state.ended = type  // "done", "timeout" or "closed": nothing more will come
             }
         }
     }

@@ -227,7 +227,12 @@ async def cmd_watch(a):
         line = describe(event, keys, relay)
         emit(line)
         seen.append({"kind": line["kind"], "status": line["status"], "id": line["id"]})
-        return line["status"] in a.until
+        if line["status"] in a.until:
+            # Said in a line of its own: a reader need not wait for the pipe to close, which
+            # CI once saw never happen after the --until status was printed.
+            emit({"type": "done", "status": line["status"], "seen": seen})
+            return True
+        return False
 
     for event in sorted(stored, key=lambda e: (e.created_at().as_secs(), e.id().to_hex())):
         if show(event, None):
@@ -363,19 +368,29 @@ def main():
     if not a.relay and a.cmd not in ("pubkey", "pay-nwc"):
         emit({"error": "give --relay URL (repeatable) or $TENANT_RELAYS"})
         return 2
+    asyncio.run(run_then_exit(a))
+
+
+async def run_then_exit(a):
+    """Runs the command and exits from inside the event loop: asyncio.run's teardown can wait
+    forever on a future the bindings' Rust side never completes (CI saw a watch that had printed
+    its --until status never exit), and nothing is left to clean up."""
     try:
-        result = asyncio.run(a.run(a))
+        result = await a.run(a)
     except Failure as error:
         result = {"error": str(error)}
     except Exception as error:  # tests assert on the message, never a traceback
         result = {"error": f"{type(error).__name__}: {error}"}
     if isinstance(result, int):  # watch printed its own lines
-        return result
-    emit(result)
-    return 1 if "error" in result else 0
+        code = result
+    else:
+        emit(result)
+        code = 1 if "error" in result else 0
+    sys.stdout.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
     code = main()
     sys.stdout.flush()
-    os._exit(code)  # skip the teardown race with the bindings' Rust threads
+    os._exit(code)

@@ -270,6 +270,8 @@ def test_watch_prints_plain_and_encrypted_answers_and_stops_at_until(relays, ten
     assert (third["status"], third["encrypted"], third["paid_until"]) == ("running", "nip44", 1767226220)
     assert third["endpoints"] == [{"host": "203.0.113.7", "port": 31080, "protocol": "tcp", "name": "http"}]
     assert third["public_tags"] == [["e", request], ["p", t], ["encrypted"]]
+    done = watch.next()
+    assert (done["type"], done["status"], len(done["seen"])) == ("done", "running", 3), done
     assert watch.exit_code() == 0
 
 
