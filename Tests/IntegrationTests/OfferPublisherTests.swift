@@ -67,7 +67,7 @@ final class OfferPublisherTests: XCTestCase {
         let inventory = Inventory(client: client, configuration: configuration)
         let pool = try RelayPool(relays: [relay])
         let publisher = OfferPublisher(
-            provider: { provider }, inventory: inventory, key: key, lockKey: lockKey, timing: timing,
+            provider: { provider }, inventory: inventory, key: key, lockKey: lockKey, bidLifetime: 120, timing: timing,
             publish: { try await pool.publishAccepted($0, timeout: .seconds(5)) })
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -90,6 +90,7 @@ final class OfferPublisherTests: XCTestCase {
             XCTAssertEqual(first.rails, [.lightning, .cashu])
             XCTAssertEqual(first.cashu?.p2pk, lockKey)
             XCTAssertEqual(first.region, "test-bed")
+            XCTAssertEqual(first.bidLifetimeSeconds, 120, "the offer says how long a bid stands unpaid")
             let expiration = try XCTUnwrap(first.expiration)
             XCTAssertEqual(expiration - firstEvent.createdAt, 7200)
             XCTAssertFalse(firstEvent.isExpired())

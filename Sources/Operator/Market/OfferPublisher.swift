@@ -176,7 +176,7 @@ extension OfferPublisher where C == ContinuousClock {
         bidLifetime: TimeInterval? = nil, timing: OfferTiming = OfferTiming(), pollInterval: Duration = .seconds(1), logger: Logger = Logger(label: "ncn.offer"),
         publish: @escaping Publish
     ) {
-        self.init(provider: provider, inventory: inventory, key: key, lockKey: lockKey, timing: timing, pollInterval: pollInterval,
-                  clock: ContinuousClock(), logger: logger, publish: publish)
+        self.init(provider: provider, inventory: inventory, key: key, lockKey: lockKey, bidLifetime: bidLifetime, timing: timing,
+                  pollInterval: pollInterval, clock: ContinuousClock(), logger: logger, publish: publish)
     }
 }
