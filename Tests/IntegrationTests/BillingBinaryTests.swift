@@ -48,6 +48,13 @@ final class BillingBinaryTests: XCTestCase {
                 bidExpiresAt: Timestamp(Date().addingTimeInterval(120)))))
 
             let first = try await openInvoice(admin, tranche: 0, log: running)
+            // The PHASE column of `kubectl get computeleases` is never empty, an unpaid bid included.
+            let unpaid = try await eventually("the unpaid lease's phase") { () -> ComputeLeaseStatus? in
+                let status = try await admin.get(ComputeLease.self, name: leaseName).status
+                return status?.phase == .awaitingPayment ? status : nil
+            }
+            XCTAssertTrue(unpaid.message?.hasPrefix("Bid made; waiting for the first payment until") ?? false, "\(unpaid)")
+            XCTAssertEqual(unpaid.ledger?.invoices?.count, 1, "billing's ledger survives the reconciler's write, and the other way round")
             let firstPaid = try await bed.tenantPaysWithLNbits(first.bolt11)
             XCTAssertTrue((200..<300).contains(firstPaid.status), firstPaid.body)
             let credited = try await eventually("the first tranche to be credited", timeout: .seconds(30)) { () -> ComputeLease? in

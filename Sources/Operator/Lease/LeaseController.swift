@@ -131,6 +131,7 @@ public final class LeaseController: Sendable {
             }
             let context = LeaseReconcilerContext(
                 client: client, provider: { [providers, options] in providers.get(ObjectKey(name: options.providerName)) },
+                providerName: options.providerName,
                 pods: pods, jobs: jobs, nodes: nodes, events: EventRecorder(client: client, logger: logger), finalRecords: finalRecords,
                 payments: payments, ownNamespace: options.ownNamespace, logger: logger)
             do {

@@ -8,6 +8,8 @@ import Logging
 public struct LeaseReconcilerContext: Sendable {
     public var client: KubernetesClient
     public var provider: @Sendable () -> ComputeProvider?
+    /// The ComputeProvider `provider` reads (`--provider`), for what a lease says while it is missing.
+    public var providerName: String
     /// Pods labelled with their lease (`LeaseLabels.lease`): the workload Jobs' pods.
     public var pods: Store<Pod>
     /// Jobs labelled with their lease: each lease's workload.
@@ -23,12 +25,14 @@ public struct LeaseReconcilerContext: Sendable {
     public var logger: Logger
 
     public init(
-        client: KubernetesClient, provider: @escaping @Sendable () -> ComputeProvider?, pods: Store<Pod>, jobs: Store<Job>, nodes: Store<Node>,
+        client: KubernetesClient, provider: @escaping @Sendable () -> ComputeProvider?,
+        providerName: String = ComputeProvider.defaultName, pods: Store<Pod>, jobs: Store<Job>, nodes: Store<Node>,
         events: EventRecorder, finalRecords: any LeaseFinalRecordSink, payments: (any PaymentLastLook)? = nil,
         ownNamespace: String = LeaderElectionConfiguration.defaultNamespace, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.client = client
         self.provider = provider
+        self.providerName = providerName
         self.pods = pods
         self.jobs = jobs
         self.nodes = nodes
@@ -62,6 +66,13 @@ public enum LeaseReconciler {
             try await addFinalizer(lease, context)
             return .awaitChange  // the patch comes back as a watch event
         case let .awaitPayment(until):
+            if lease.status?.phase == nil {
+                // A bid shows its phase from the moment its lease exists, not an empty PHASE column.
+                try await writeStatus(lease, context) { status in
+                    status.phase = .awaitingPayment
+                    status.message = "Bid made; waiting for the first payment" + (until.map { " until \(Timestamp($0))" } ?? "") + "."
+                }
+            }
             return requeue(until: until, now: now)
         case let .end(phase, reason, message, exitCode):
             if let payments = context.payments, LastLookPolicy.applies(to: lease, reason: reason) {
@@ -95,7 +106,7 @@ public enum LeaseReconciler {
         let name = lease.metadata.name ?? ""
         guard let provider = context.provider() else {
             try await writeStatus(lease, context) { status in
-                status.message = "Waiting for the ComputeProvider '\(ComputeProvider.defaultName)' that configures this operator."
+                status.message = "Waiting for the ComputeProvider '\(context.providerName)' that configures this operator."
             }
             return .requeue(after: .seconds(30))
         }
