@@ -125,4 +125,20 @@ final class CashuTokenTests: XCTestCase {
         XCTAssertNil(CashuBase64URL.decode("a"))
         XCTAssertNil(CashuBase64URL.decode("ab$d"))
     }
+
+    func testANutzapsProofTagsMakeAToken() throws {
+        // C is the generator point: the decoder checks it is a curve point.
+        let proof = #"{"amount":8,"id":"009a1f293253e41e","secret":"abc","C":"0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798","dleq":{"e":"\#(String(repeating: "01", count: 32))","s":"\#(String(repeating: "02", count: 32))","r":"\#(String(repeating: "03", count: 32))"}}"#
+        let token = try CashuToken(nutzapMint: "https://mint.example.com", unit: "sat", proofs: [proof, proof])
+        XCTAssertEqual(token.amount, 16)
+        XCTAssertEqual(token.proofs.first?.dleq?.e, String(repeating: "01", count: 32))
+        let text = token.encodedV3()
+        XCTAssertTrue(text.hasPrefix("cashuA"))
+        XCTAssertFalse(text.contains("="))
+        XCTAssertEqual(try CashuToken.decode(text), token)
+        XCTAssertThrowsError(try CashuToken(nutzapMint: "https://mint.example.com", unit: "sat", proofs: ["not json", proof])) { error in
+            XCTAssertEqual("\(error)", "the Cashu token is malformed: proof tag 1 is not a Cashu proof")
+        }
+        XCTAssertThrowsError(try CashuToken(nutzapMint: "https://mint.example.com", unit: "sat", proofs: []))
+    }
 }

@@ -57,6 +57,21 @@ final class ComputeAnswerTests: XCTestCase {
         XCTAssertEqual(result.tags.first { $0.first == "status" }?[2], "exit\\u{1b}")
     }
 
+    func testEncryptionOfARequestIsReadFromItsShape() throws {
+        let provider = SecretKey.generate()
+        let tags = "[[\"param\",\"image\",\"busybox\"]]"
+        let nip44 = try NIP44.encrypt(tags, secretKey: F.tenant, peer: provider.publicKey)
+        let nip04 = try NIP04.encrypt(tags, secretKey: F.tenant, peer: provider.publicKey)
+        func request(_ content: String, _ tags: [[String]]) throws -> NostrEvent {
+            try EventBuilder(kind: 5900, content: content, tags: tags).sign(with: F.tenant)
+        }
+        XCTAssertEqual(ComputeEncryption.of(try request(nip44, [["p", provider.publicKey.hex], ["encrypted"]])), .nip44)
+        XCTAssertEqual(ComputeEncryption.of(try request(nip04, [["p", provider.publicKey.hex], ["encrypted"]])), .nip04)
+        XCTAssertNil(ComputeEncryption.of(try request("", [["param", "image", "busybox"]])), "not marked encrypted")
+        // Marked but unreadable: answered as NIP-44, the draft's default.
+        XCTAssertEqual(ComputeEncryption.of(try request("not a payload", [["encrypted"]])), .nip44)
+    }
+
     func testRefundTokenStaysOutOfLogs() {
         let result = ComputeResult.ended(plain, reason: .providerStopped, refund: ComputeRefund(msats: 1_000, cashuToken: F.cashuToken))
         for text in [String(describing: result), String(reflecting: result), { var s = ""; dump(result, to: &s); return s }()] {

@@ -198,12 +198,4 @@ final class MarketRulesTests: XCTestCase {
         guard case let .bid(draft) = verdict(request()) else { fatalError("fixture must bid") }
         return draft.lease.spec
     }
-
-    func testANutzapsProofsBecomeAV3Token() throws {
-        let proof = #"{"amount":8,"id":"009a1f293253e41e","secret":"abc","C":"02bc"}"#
-        let token = try XCTUnwrap(MarketBridge.cashuToken(mint: "https://mint.example.com", unit: "sat", proofs: [proof]))
-        XCTAssertTrue(token.hasPrefix("cashuA"))
-        XCTAssertFalse(token.contains("="))
-        XCTAssertNil(MarketBridge.cashuToken(mint: "https://mint.example.com", unit: "sat", proofs: ["not json"]))
-    }
 }

@@ -52,3 +52,11 @@ enum ComputeCipher {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+extension ComputeEncryption {
+    /// How a compute event marked `encrypted` was sealed, read from its content's shape; nil when
+    /// it is not marked. A reply to an event that could not be read is sealed the same way.
+    public static func of(_ event: NostrEvent) -> ComputeEncryption? {
+        event.hasTag(ComputeTag.encrypted) ? ComputeCipher.scheme(of: event.content) : nil
+    }
+}

@@ -180,7 +180,7 @@ extension MarketBridge {
 
     func handleNutzap(_ event: NostrEvent, key: SecretKey) async {
         guard let nutzap = ComputeNutzap(event: event), nutzap.recipient == key.publicKey.hex else { return }
-        guard let token = Self.cashuToken(mint: nutzap.mint, unit: nutzap.unit, proofs: nutzap.proofs) else { return }
+        guard let token = try? CashuToken(nutzapMint: nutzap.mint, unit: nutzap.unit, proofs: nutzap.proofs).encodedV3() else { return }
         let name = ComputeLease.name(forRequestEventId: nutzap.requestID)
         guard let lease = leases.get(ObjectKey(name: name)), lease.spec.requestEventId == nutzap.requestID,
               lease.metadata.deletionTimestamp == nil, !(lease.status?.phase?.isTerminal ?? false)
@@ -228,17 +228,6 @@ extension MarketBridge {
             logger.error("a redeemed Cashu payment could not be credited yet; recovery will credit it",
                          metadata: ["lease": "\(lease)", "error": "\(error)"])
         }
-    }
-
-    /// A V3 token (`cashuA`) made of a nutzap's proofs, which is what the redeemer reads.
-    static func cashuToken(mint: String, unit: String, proofs: [String]) -> String? {
-        let parsed = proofs.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
-        guard parsed.count == proofs.count else { return nil }
-        let token: [String: Any] = ["token": [["mint": mint, "proofs": parsed]], "unit": unit]
-        guard let data = try? JSONSerialization.data(withJSONObject: token) else { return nil }
-        let base64 = data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        return "cashuA" + base64
     }
 
     // MARK: Unpaid bids
@@ -319,8 +308,7 @@ extension MarketBridge {
 
     /// How to answer a request that could not be read: encrypted back if it came encrypted.
     static func context(of event: NostrEvent, relay: String) -> ComputeReplyContext {
-        let encryption: ComputeEncryption? = event.hasTag("encrypted") ? (event.content.contains("?iv=") ? .nip04 : .nip44) : nil
-        return ComputeReplyContext(requestID: event.id, tenant: event.pubkey, encryption: encryption, relayHint: relay)
+        ComputeReplyContext(requestID: event.id, tenant: event.pubkey, encryption: .of(event), relayHint: relay)
     }
 
     static func describe(_ resources: LeaseResources) -> String {
