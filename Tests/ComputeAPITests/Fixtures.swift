@@ -44,7 +44,7 @@ enum Fixtures {
             observedGeneration: 1,
             ledger: LedgerSummary(
                 tranchesPaid: 2, msatsReceived: 5_000_000, lastPaymentAt: time.adding(seconds: 600), balanceMsats: 1_000,
-                state: "Funded",
+                state: .funded,
                 invoices: [LedgerInvoice(tranche: 1, paymentHash: String(repeating: "ab", count: 32), bolt11: "lnbcrt25u1example",
                                          amountMsats: 2_500_000, issuedAt: time.adding(seconds: 480), expiresAt: time.adding(seconds: 660),
                                          state: .paid)],

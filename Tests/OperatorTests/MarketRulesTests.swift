@@ -149,9 +149,9 @@ final class MarketRulesTests: XCTestCase {
         XCTAssertEqual(LeaseAnnouncements.due(for: lease, now: now).map(\.key), ["bid", "cashu:0"])
         let paid = Condition(type: .paid, status: .true, reason: "TranchePaid", message: "", lastTransitionTime: Timestamp(now))
         lease.status = ComputeLeaseStatus(conditions: [paid], paidUntil: Timestamp(now.addingTimeInterval(600)),
-                                          ledger: LedgerSummary(tranchesPaid: 1, state: "Funded"))
+                                          ledger: LedgerSummary(tranchesPaid: 1, state: .funded))
         XCTAssertFalse(LeaseAnnouncements.due(for: lease, now: now).map(\.key).contains { $0.hasPrefix("cashu:") })
-        lease.status?.ledger?.state = "InvoiceDue"
+        lease.status?.ledger?.state = .invoiceDue
         XCTAssertEqual(LeaseAnnouncements.due(for: lease, now: now).map(\.key).filter { $0.hasPrefix("cashu:") }, ["cashu:1"])
         // Nothing is asked for past the requested duration (3600 s here).
         lease.status?.paidUntil = Timestamp(now.addingTimeInterval(3600))
@@ -160,9 +160,9 @@ final class MarketRulesTests: XCTestCase {
 
     func testACreditSaysWherePaymentsStandSoCashuIsNotAskedForAtOnce() throws {
         let terms = try BillingTerms(intervalSeconds: 600, graceSeconds: 60, invoiceLeadSeconds: 120, pricePerIntervalMsats: 1_000)
-        var status = ComputeLeaseStatus(paidUntil: Timestamp(now.addingTimeInterval(100)), ledger: LedgerSummary(tranchesPaid: 1, state: "InvoiceDue"))
+        var status = ComputeLeaseStatus(paidUntil: Timestamp(now.addingTimeInterval(100)), ledger: LedgerSummary(tranchesPaid: 1, state: .invoiceDue))
         _ = LedgerBook.credit(id: "cashu:x", rail: .cashu, msats: 1_000, in: &status, terms: terms, now: now)
-        XCTAssertEqual(status.ledger?.state, "Funded", "paid until now + 700 s: the next tranche is due in 580 s, not now")
+        XCTAssertEqual(status.ledger?.state, .funded, "paid until now + 700 s: the next tranche is due in 580 s, not now")
     }
 
     func testOnlyPublicRelaysOfTheRequestGetAnswersAndOnlyAFew() {

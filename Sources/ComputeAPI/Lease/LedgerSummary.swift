@@ -8,8 +8,8 @@ public struct LedgerSummary: Codable, Sendable, Equatable {
     /// Received but not yet turned into paid time: what is left of a Cashu payment that was not a
     /// whole number of tranches.
     public var balanceMsats: Int64?
-    /// Where payments stand: Funded, InvoiceDue, Grace or AwaitingFirstPayment.
-    public var state: String?
+    /// Where payments stand.
+    public var state: LedgerState?
     /// The most recent invoices, newest last; older settled or expired ones are dropped.
     public var invoices: [LedgerInvoice]?
     /// The most recent credits, newest last; their ids are the exactly-once keys.
@@ -17,7 +17,7 @@ public struct LedgerSummary: Codable, Sendable, Equatable {
 
     public init(
         tranchesPaid: Int = 0, msatsReceived: Int64 = 0, lastPaymentAt: Timestamp? = nil, balanceMsats: Int64? = nil,
-        state: String? = nil, invoices: [LedgerInvoice]? = nil, credits: [LedgerCredit]? = nil
+        state: LedgerState? = nil, invoices: [LedgerInvoice]? = nil, credits: [LedgerCredit]? = nil
     ) {
         self.tranchesPaid = tranchesPaid
         self.msatsReceived = msatsReceived
@@ -37,7 +37,7 @@ public struct LedgerSummary: Codable, Sendable, Equatable {
         .required("msatsReceived", .integer("Everything received, in millisatoshis.").range(ComputeLimits.msats)),
         .optional("lastPaymentAt", .dateTime("When the latest payment arrived.")),
         .optional("balanceMsats", .integer("Received but not yet a whole tranche, in millisatoshis.").range(ComputeLimits.msats)),
-        .optional("state", .string("Where payments stand: AwaitingFirstPayment, Funded, InvoiceDue or Grace.").pattern(Patterns.reason).maxLength(64)),
+        .optional("state", .oneOf(LedgerState.self, "Where payments stand: AwaitingFirstPayment, Funded, InvoiceDue, Grace or Unpaid.")),
         .optional("invoices", .array(of: LedgerInvoice.schema, "The most recent Lightning invoices, newest last.")
             .maxItems(keptInvoices).listMap(keys: ["paymentHash"])),
         .optional("credits", .array(of: LedgerCredit.schema, "The most recent credits, newest last.")

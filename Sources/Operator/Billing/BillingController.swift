@@ -215,7 +215,7 @@ public final class BillingController: PaymentLastLook {
     }
 
     private func noteState(_ lease: ComputeLease, _ state: PaymentState, message: String?) async throws {
-        guard lease.status?.ledger?.state != state.conditionReason else { return }
+        guard lease.status?.ledger?.state != state.ledgerState else { return }
         let written = try await updateStatus(of: lease.metadata.name ?? "") { _, status in LedgerBook.setState(state, in: &status) }
         if let written, state == .grace, let paidUntil = written.status?.paidUntil {
             await EventRecorder(client: client, logger: logger).record(.warning, reason: "PaymentOverdue",

@@ -78,7 +78,7 @@ enum LedgerBook {
             status.paidUntil = Timestamp(paidUntil)
             // Where payments stand now, not where they stood before this credit: the Cashu rail
             // asks for the next tranche when this says it is due.
-            ledger.state = deadlines.decide(startedAt: paidUntil, paidUntil: paidUntil, invoicedTranches: [], now: now).state.conditionReason
+            ledger.state = deadlines.decide(startedAt: paidUntil, paidUntil: paidUntil, invoicedTranches: [], now: now).state.ledgerState
             status.ledger = ledger
             var conditions = status.conditions ?? []
             conditions.set(Condition(type: .paid, status: .true, reason: "TranchePaid",
@@ -96,10 +96,9 @@ enum LedgerBook {
 
     /// Records where payments stand, for `kubectl get -o wide`; false when unchanged.
     static func setState(_ state: PaymentState, in status: inout ComputeLeaseStatus) -> Bool {
-        let name = state.conditionReason
-        if status.ledger?.state == name { return false }
+        if status.ledger?.state == state.ledgerState { return false }
         var ledger = status.ledger ?? LedgerSummary()
-        ledger.state = name
+        ledger.state = state.ledgerState
         status.ledger = ledger
         return true
     }
@@ -117,14 +116,14 @@ enum LedgerBook {
 }
 
 extension PaymentState {
-    /// The CamelCase name the lease's status shows.
-    var conditionReason: String {
+    /// As the lease's status shows it.
+    var ledgerState: LedgerState {
         switch self {
-        case .awaitingFirstPayment: return "AwaitingFirstPayment"
-        case .funded: return "Funded"
-        case .invoiceDue: return "InvoiceDue"
-        case .grace: return "Grace"
-        case .unpaid: return "Unpaid"
+        case .awaitingFirstPayment: return .awaitingFirstPayment
+        case .funded: return .funded
+        case .invoiceDue: return .invoiceDue
+        case .grace: return .grace
+        case .unpaid: return .unpaid
         }
     }
 }

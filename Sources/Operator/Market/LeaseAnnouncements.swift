@@ -88,7 +88,7 @@ enum LeaseAnnouncements {
         if let started = LeaseLifecycle.runningSince(lease),
            paidUntil >= started.addingTimeInterval(TimeInterval(lease.spec.durationSeconds)) { return false }
         let state = lease.status?.ledger?.state
-        return state == PaymentState.invoiceDue.conditionReason || state == PaymentState.grace.conditionReason
+        return state == .invoiceDue || state == .grace
     }
 }
 
