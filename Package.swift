@@ -54,6 +54,7 @@ let package = Package(
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -158,7 +159,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ncn-bench",
-            dependencies: ["NostrBridge", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["NostrBridge", "Billing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "NostrBridgeTests",

@@ -79,6 +79,7 @@ public final class KubernetesClient: Sendable {
         contentType: String = "application/json"
     ) async throws -> [UInt8] {
         let request = try makeRequest(method, path, query: query, body: body, contentType: contentType)
+        APIRequestCount.record(verb: method.rawValue, path: path)
         let response = try await http.execute(request, timeout: requestTimeout, logger: logger)
         let bytes = try await response.body.collect(upTo: 64 << 20)
         let payload = Array(bytes.readableBytesView)
@@ -104,6 +105,7 @@ public final class KubernetesClient: Sendable {
         if let labelSelector { query.append(("labelSelector", labelSelector)) }
         if let fieldSelector { query.append(("fieldSelector", fieldSelector)) }
         let request = try makeRequest(.GET, path, query: query, body: nil, contentType: "application/json")
+        APIRequestCount.record(verb: "WATCH", path: path)
         // This deadline covers only the response head; the streaming body is not cut by it.
         let response = try await http.execute(request, timeout: requestTimeout, logger: logger)
         guard response.status.code == 200 else {
