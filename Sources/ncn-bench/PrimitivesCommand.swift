@@ -4,13 +4,12 @@ import NostrBridge
 
 /// Measures NostrBridge's hot paths and the same operations in nostr-sdk (rust-nostr via Python),
 /// in one run on one machine, and prints the ratios.
-@main
-struct Bench: ParsableCommand {
+struct PrimitivesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ncn-bench",
+        commandName: "primitives",
         abstract: "Benchmark signature verification, event parse+verify and NIP-44 decryption against nostr-sdk.",
         discussion: """
-            Build in release mode: swift run -c release ncn-bench --python <venv>/bin/python
+            Build in release mode: swift run -c release ncn-bench primitives --python <venv>/bin/python
             Without --python only our own rates are printed. scripts/bench runs it with the test bed's venv.
             """)
 

@@ -1,8 +1,9 @@
 """Runs nostr-sdk's built-in LocalRelay (NIP-01 correct) with LMDB storage.
 
-Usage: python relay_sdk.py PORT DB_DIR [--nip42]
+Usage: python relay_sdk.py PORT DB_DIR [--nip42] [--notes-per-minute N]
 Events survive a restart because they live in LMDB under DB_DIR. With --nip42 the
 relay demands NIP-42 authentication before it serves reads or accepts writes.
+--notes-per-minute raises the per-connection write limit (scripts/bench market's relay).
 Run with the nostr venv (nostr-sdk==0.45.1).
 """
 
@@ -16,7 +17,7 @@ from nostr_sdk import (LocalRelayBuilder, LocalRelayBuilderNip42,
                        uniffi_set_event_loop)
 
 
-async def main(port: int, db_dir: str, nip42: bool) -> None:
+async def main(port: int, db_dir: str, nip42: bool, notes_per_minute: int) -> None:
     # Without this, LMDB's async callbacks have no loop and every EVENT hangs.
     uniffi_set_event_loop(asyncio.get_running_loop())
     db = await NostrLmdb.open(db_dir)
@@ -24,7 +25,7 @@ async def main(port: int, db_dir: str, nip42: bool) -> None:
     # answers a burst of requests (a bid and an invoice each); public relays allow far more.
     # 1,200 a minute still bounds a flood from one connection.
     builder = (LocalRelayBuilder().addr("127.0.0.1").port(port).database(db)
-               .rate_limit(RateLimit(max_reqs=64, notes_per_minute=1200)))
+               .rate_limit(RateLimit(max_reqs=64, notes_per_minute=notes_per_minute)))
     if nip42:
         builder = builder.nip42(LocalRelayBuilderNip42(mode=LocalRelayBuilderNip42Mode.BOTH))
     relay = builder.build()
@@ -44,7 +45,9 @@ async def main(port: int, db_dir: str, nip42: bool) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]), sys.argv[2], "--nip42" in sys.argv[3:]))
+    rest = sys.argv[3:]
+    notes = int(rest[rest.index("--notes-per-minute") + 1]) if "--notes-per-minute" in rest else 1200
+    asyncio.run(main(int(sys.argv[1]), sys.argv[2], "--nip42" in rest, notes))
     # Interpreter teardown races the bindings' Rust threads and segfaults now
     # and then; skip it. LMDB has committed every write already.
     os._exit(0)
