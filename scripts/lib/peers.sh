@@ -302,7 +302,9 @@ _peer_environment() {
       AUTH_HTTPS_ONLY=false LNBITS_RESERVE_FEE_MIN=0 LNBITS_RESERVE_FEE_PERCENT=0 \
       `# no outside fetches (extension lists, BTC prices): nothing is reachable` \
       'LNBITS_EXTENSIONS_MANIFESTS=[]' 'LNBITS_WASM_EXTENSIONS_MANIFESTS=[]' \
-      LNBITS_PRICE_AGGREGATOR_ENABLED=false 'LNBITS_EXCHANGE_RATE_PROVIDERS=[]' ;;
+      LNBITS_PRICE_AGGREGATOR_ENABLED=false 'LNBITS_EXCHANGE_RATE_PROVIDERS=[]' \
+      `# every test-bed client comes from 127.0.0.1, which LNbits' default 200 a minute would throttle` \
+      LNBITS_RATE_LIMIT_NO=1000000 LNBITS_RATE_LIMIT_UNIT=minute ;;
     # Wallet keys through the environment, not argv, where ps would show them. The provider's
     # services get its invoice key only (invoices and lookups); the tenant's its admin key.
     nwc-provider | nwc-provider-nip04) printf '%s\n' \
