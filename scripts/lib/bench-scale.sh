@@ -25,11 +25,13 @@ say "building ncn-operator in release mode (about 12 minutes the first time)"
 mkdir -p .build
 swift build -c release --product ncn-operator > .build/bench-build.log 2>&1 || { tail -n 40 .build/bench-build.log; exit 1; }
 
-say "provider configuration: CRDs, a fake node, the Secret and the ComputeProvider"
+say "provider configuration: CRDs, fake nodes, the Secret and the ComputeProvider"
 "${KUBECTL[@]}" apply -f crds/ -f manifests/00-namespace.yaml >/dev/null
 "${KUBECTL[@]}" wait --for condition=established --timeout=60s crd/computeleases.ncn.dev crd/computeproviders.ncn.dev >/dev/null
-scripts/testbed node bench-scale --cpu 2000 --memory 2000Gi >&2
-trap '"${KUBECTL[@]}" delete node bench-scale --ignore-not-found --wait=false >/dev/null 2>&1 || true' EXIT
+# 110 pods a node: 12 fake nodes schedule the paid leases of 1,000 (more stay unscheduled; both
+# are Provisioning, as no kubelet runs them).
+for n in $(seq 1 12); do scripts/testbed node "bench-scale-$n" --cpu 200 --memory 200Gi >/dev/null; done
+trap 'for n in $(seq 1 12); do "${KUBECTL[@]}" delete node "bench-scale-$n" --ignore-not-found --wait=false >/dev/null 2>&1 || true; done' EXIT
 nsec=$("$HOME/.cache/nostr-compute/venv/nostr/bin/python" -c 'from nostr_sdk import Keys; print(Keys.generate().secret_key().to_hex())')
 "${KUBECTL[@]}" -n ncn-system create secret generic ncn-provider --dry-run=client -o yaml \
   --from-literal=nsec="$nsec" --from-literal=lnbits-url="$NCN_LNBITS_URL" \
