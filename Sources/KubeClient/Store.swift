@@ -67,8 +67,13 @@ public final class Store<R: KubernetesResource>: Sendable {
             case let .restarted(objects):
                 var fresh: [ObjectKey: R] = [:]
                 for object in objects { if let key = ObjectKey(object.metadata) { fresh[key] = object } }
-                // Objects that vanished while we were not watching also count as changed.
-                let changed = Array(Set(fresh.keys).union(state.objects.keys))
+                // Changed: new, gone, or at another resourceVersion. A re-list after a lost watch
+                // then wakes only what moved, not every object of the kind.
+                var changed = state.objects.keys.filter { fresh[$0] == nil }
+                for (key, object) in fresh where state.objects[key]?.metadata.resourceVersion != object.metadata.resourceVersion
+                    || object.metadata.resourceVersion == nil {
+                    changed.append(key)
+                }
                 state.objects = [:]
                 state.byNamespace = [:]
                 for (key, object) in fresh { state.set(key, object) }
@@ -88,6 +93,16 @@ public final class Store<R: KubernetesResource>: Sendable {
         }
         for waiter in wake { waiter.resume() }
         return changed
+    }
+
+    /// Forgets everything and waits for a new complete list: the watch feeding it stopped, and
+    /// what it holds would go stale unseen.
+    public func reset() {
+        state.withLock { state in
+            state.objects = [:]
+            state.byNamespace = [:]
+            state.synced = false
+        }
     }
 
     /// Returns once the first complete list has been applied.
