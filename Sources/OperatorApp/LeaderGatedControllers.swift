@@ -15,11 +15,14 @@ public struct LeaderGatedControllers: ServiceLifecycle.Service, Sendable {
     public let cashu: CashuPayments?
     public let market: MarketBridge?
     public let elector: LeaderElector<ContinuousClock>?
+    /// Hosts the watch of the provider's Secret while the controllers run.
+    public let secrets: ProviderSecrets?
 
     public init(
         controller: LeaseController, inventory: Inventory, billing: BillingController? = nil, cashu: CashuPayments? = nil,
-        market: MarketBridge? = nil, elector: LeaderElector<ContinuousClock>?
+        market: MarketBridge? = nil, secrets: ProviderSecrets? = nil, elector: LeaderElector<ContinuousClock>?
     ) {
+        self.secrets = secrets
         self.market = market
         self.controller = controller
         self.inventory = inventory
@@ -29,13 +32,14 @@ public struct LeaderGatedControllers: ServiceLifecycle.Service, Sendable {
     }
 
     public func run() async throws {
-        let work: @Sendable () async throws -> Void = { [controller, inventory, billing, cashu, market] in
+        let work: @Sendable () async throws -> Void = { [controller, inventory, billing, cashu, market, secrets] in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await controller.run() }
                 group.addTask { try await inventory.run() }
                 if let billing { group.addTask { try await billing.run() } }
                 if let cashu { group.addTask { try await cashu.run() } }
                 if let market { group.addTask { try await market.run() } }
+                if let secrets { group.addTask { await secrets.run() } }
                 try await group.next()
                 group.cancelAll()
             }

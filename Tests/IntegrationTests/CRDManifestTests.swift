@@ -236,7 +236,7 @@ final class CRDManifestTests: XCTestCase {
             ["create", "leases.coordination.k8s.io", "-n", "ncn-system"], ["update", "leases.coordination.k8s.io/ncn-operator", "-n", "ncn-system"],
             // Its own namespace: the provider's Secret, the ecash vault, tenants' private environments.
             ["get", "secrets", "-n", "ncn-system"], ["list", "secrets", "-n", "ncn-system"], ["create", "secrets", "-n", "ncn-system"],
-            ["update", "secrets", "-n", "ncn-system"],
+            ["update", "secrets", "-n", "ncn-system"], ["watch", "secrets", "-n", "ncn-system"],
             // The NetworkPolicy self-test's probe Pods and deny-all policy, in its own namespace.
             ["create", "pods", "-n", "ncn-system"], ["delete", "pods", "-n", "ncn-system"],
             ["create", "networkpolicies.networking.k8s.io", "-n", "ncn-system"],
@@ -244,7 +244,7 @@ final class CRDManifestTests: XCTestCase {
         let refused: [[String]] = [
             ["create", "computeproviders.ncn.dev"], ["update", "computeproviders.ncn.dev"],
             ["list", "secrets", "--all-namespaces"], ["get", "secrets", "-n", "kube-system"], ["get", "secrets", "-n", "default"],
-            ["watch", "secrets", "-n", "ncn-system"],
+            ["watch", "secrets", "--all-namespaces"],
             // No write on workloads or namespaces cluster-wide: only inside a lease namespace, once the steward bound it.
             ["create", "pods", "-n", "default"], ["create", "pods", "-n", "kube-system"], ["create", "pods", "-n", "ncn-lease-x"],
             ["create", "jobs.batch", "-n", "default"], ["patch", "jobs.batch", "-n", "kube-system"], ["create", "jobs.batch", "-n", "ncn-lease-x"],

@@ -132,4 +132,13 @@ final class WorkloadNamespaceTests: XCTestCase {
     func testWorkloadSelectorLabels() {
         XCTAssertEqual(LeaseLabels.workloadSelector(forLease: "x"), ["ncn.dev/lease": "x", "app.kubernetes.io/component": "workload"])
     }
+
+    func testAChildObjectWakesTheLeaseItsNamespaceNames() {
+        let namespace = LeaseWorkloadBuilder.namespaceName(forLease: "lease-abc")
+        XCTAssertEqual(LeaseWorkloadBuilder.leaseName(ofNamespace: namespace), "lease-abc")
+        XCTAssertEqual(LeaseController.leaseName(ofChild: ObjectKey(namespace: namespace, name: "lease-quota")), "lease-abc")
+        XCTAssertEqual(LeaseController.leaseName(ofChild: ObjectKey(name: namespace)), "lease-abc")  // the Namespace itself
+        XCTAssertNil(LeaseController.leaseName(ofChild: ObjectKey(namespace: "kube-system", name: "x")))
+        XCTAssertNil(LeaseWorkloadBuilder.leaseName(ofNamespace: "ncn-lease-"))
+    }
 }

@@ -20,8 +20,10 @@ public final class BillingController: PaymentLastLook {
         public init() {}
     }
 
-    public let leases = Store<ComputeLease>()
-    public let providers = Store<ComputeProvider>()
+    public let leases: Store<ComputeLease>
+    public let providers: Store<ComputeProvider>
+    private let leaseInformer: Informer<ComputeLease>
+    private let providerInformer: Informer<ComputeProvider>
     public let queue: WorkQueue<String, ContinuousClock>
     let client: KubernetesClient
     let wallets: any LightningWalletSource
@@ -32,8 +34,13 @@ public final class BillingController: PaymentLastLook {
 
     public init(
         client: KubernetesClient, wallets: any LightningWalletSource, notifier: any BillingNotifier, options: Options = Options(),
-        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        now: @escaping @Sendable () -> Date = { Date() }, informers: SharedInformers? = nil, logger: Logger
     ) {
+        let informers = informers ?? SharedInformers(client: client, logger: logger)
+        leaseInformer = informers.informer(ComputeLease.self)
+        providerInformer = informers.informer(ComputeProvider.self, options: ProviderWatch.options(name: options.providerName))
+        leases = leaseInformer.store
+        providers = providerInformer.store
         self.client = client
         self.wallets = wallets
         self.notifier = notifier
@@ -48,14 +55,13 @@ public final class BillingController: PaymentLastLook {
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
-                for try await event in client.watcher(ComputeLease.self) {
-                    for key in leases.apply(event) { queue.add(key.name) }
+                for try await update in leaseInformer.updates() {
+                    for key in update.changed { queue.add(key.name) }
                 }
             }
             group.addTask { [self] in
-                let watch = Watcher<ComputeProvider>.Options(fieldSelector: "metadata.name=\(options.providerName)")
-                for try await event in client.watcher(ComputeProvider.self, options: watch) {
-                    if !providers.apply(event).isEmpty { for key in leases.keys { queue.add(key.name) } }
+                for try await update in providerInformer.updates() where !update.changed.isEmpty {
+                    for key in leases.keys { queue.add(key.name) }
                 }
             }
             if let running = wallets as? any RunningLightningWalletSource {

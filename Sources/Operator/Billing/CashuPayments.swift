@@ -17,13 +17,15 @@ public final class CashuPayments: Sendable {
     }
 
     let client: KubernetesClient
+    let secrets: ProviderSecrets
     let billing: BillingController
     let vault: any EcashVault
     let logger: Logger
     private let cache = Mutex<Cached?>(nil)
 
-    public init(client: KubernetesClient, billing: BillingController, vault: any EcashVault, logger: Logger) {
+    public init(client: KubernetesClient, billing: BillingController, vault: any EcashVault, secrets: ProviderSecrets? = nil, logger: Logger) {
         self.client = client
+        self.secrets = secrets ?? ProviderSecrets(client: client)
         self.billing = billing
         self.vault = vault
         self.logger = logger
@@ -125,7 +127,7 @@ public final class CashuPayments: Sendable {
         }
         guard let rail = provider.spec.payments.cashu else { throw CashuPaymentError.cashuNotAccepted }
         let reference = provider.spec.secretRef
-        let secret = try? await client.get(Secret.self, name: reference.name, namespace: reference.namespace)
+        let secret = try? await secrets.secret(reference)
         let keyText = secret?.value(ComputeProvider.SecretKeys.cashuP2PKKey).map { String(decoding: $0, as: UTF8.self) }?
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let cacheKey = "\(rail.mints.sorted())|\(rail.unit.rawValue)|\(secret?.metadata.resourceVersion ?? "-")"

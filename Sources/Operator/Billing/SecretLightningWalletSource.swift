@@ -6,8 +6,7 @@ import Logging
 import Synchronization
 
 /// The provider's Lightning wallet, built from the ComputeProvider's backend and the credentials
-/// in its Secret. The Secret is read by name on every use (the operator may not list Secrets)
-/// and the wallet rebuilt only when the Secret's resourceVersion changes. An NWC wallet keeps
+/// in its Secret (`ProviderSecrets`), rebuilt only when the Secret's resourceVersion changes. An NWC wallet keeps
 /// relay connections, which `run` hosts.
 public final class SecretLightningWalletSource: RunningLightningWalletSource {
     private struct Cached {
@@ -15,13 +14,13 @@ public final class SecretLightningWalletSource: RunningLightningWalletSource {
         var wallet: any LightningWallet
     }
 
-    private let client: KubernetesClient
+    private let secrets: ProviderSecrets
     private let cache = Mutex<Cached?>(nil)
     /// NWC wallets built by `wallet(for:)`, handed to `run` to be connected.
     private let started: (stream: AsyncStream<NWCWallet>, continuation: AsyncStream<NWCWallet>.Continuation)
 
-    public init(client: KubernetesClient) {
-        self.client = client
+    public init(client: KubernetesClient, secrets: ProviderSecrets? = nil) {
+        self.secrets = secrets ?? ProviderSecrets(client: client)
         started = AsyncStream.makeStream(of: NWCWallet.self)
     }
 
@@ -40,12 +39,7 @@ public final class SecretLightningWalletSource: RunningLightningWalletSource {
     public func wallet(for provider: ComputeProvider) async throws -> (any LightningWallet)? {
         guard let backend = provider.spec.payments.lightning?.backend else { return nil }
         let reference = provider.spec.secretRef
-        let secret: Secret
-        do {
-            secret = try await client.get(Secret.self, name: reference.name, namespace: reference.namespace)
-        } catch let error as KubernetesError where error.isNotFound {
-            throw WalletSourceError.missingSecret(reference)
-        }
+        let secret = try await secrets.secret(reference)
         let key = "\(backend.rawValue)/\(secret.metadata.uid ?? "")/\(secret.metadata.resourceVersion ?? "")"
         if let cached = cache.withLock({ $0 }), cached.key == key { return cached.wallet }
         let wallet = try Self.makeWallet(backend, secret: secret, reference: reference)

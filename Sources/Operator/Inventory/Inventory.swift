@@ -15,7 +15,7 @@ public final class Inventory: Sendable {
     public static let podFieldSelector = "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed"
 
     public let configuration: InventoryConfiguration
-    private let client: KubernetesClient?
+    private let informers: SharedInformers?
     private let debounce: Duration
     private let now: @Sendable () -> Date
     private let logger: Logger
@@ -35,16 +35,17 @@ public final class Inventory: Sendable {
     }
 
     /// - Parameters:
-    ///   - client: where `run()` watches; without one, feed it through `run(nodeEvents:podEvents:)`.
+    ///   - client: where `run()` watches, through `informers` (the operator's shared cache) or a
+    ///     cache of its own; without either, feed it through `run(nodeEvents:podEvents:)`.
     ///   - debounce: how long to let a burst of changes (a re-list, a job of many pods) settle
     ///     before recomputing; bounds the recompute rate, since each is O(nodes + pods).
     ///   - now: wall clock for reservation expiry.
     public init(
-        client: KubernetesClient? = nil, configuration: InventoryConfiguration = InventoryConfiguration(),
+        client: KubernetesClient? = nil, informers: SharedInformers? = nil, configuration: InventoryConfiguration = InventoryConfiguration(),
         debounce: Duration = .milliseconds(50), logger: Logger = Logger(label: "ncn.inventory"),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.client = client
+        self.informers = informers ?? client.map { SharedInformers(client: $0, logger: logger) }
         self.configuration = configuration
         self.debounce = debounce
         self.logger = logger
@@ -125,18 +126,13 @@ public final class Inventory: Sendable {
     /// Watches all nodes and the pods holding capacity in every namespace until cancelled.
     /// The watchers retry and re-list on their own; this throws only if one of them does.
     public func run() async throws {
-        guard let client else {
+        guard let informers else {
             preconditionFailure("an Inventory made without a client is fed with run(nodeEvents:podEvents:)")
         }
-        let logger = self.logger
-        func observer<R>(_ kind: String) -> Watcher<R>.Observer {
-            Watcher<R>.Observer(
-                relisted: { count in logger.debug("listed \(kind)", metadata: ["count": "\(count)"]) },
-                failed: { error in logger.warning("watching \(kind) failed; retrying", metadata: ["error": "\(error)"]) })
-        }
+        // It keeps its own view of the shared watches: a pod's usage is compared with its last state.
         try await run(
-            nodeEvents: client.watcher(Node.self, observer: observer("nodes")),
-            podEvents: client.watcher(Pod.self, options: .init(fieldSelector: Self.podFieldSelector), observer: observer("pods")))
+            nodeEvents: informers.informer(Node.self).events(),
+            podEvents: informers.informer(Pod.self, options: .init(fieldSelector: Self.podFieldSelector)).events())
     }
 
     /// Consumes node and pod events into the caches and keeps the snapshot current, until

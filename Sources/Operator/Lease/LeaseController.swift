@@ -22,15 +22,15 @@ public final class LeaseController: Sendable {
     public struct Statistics: Sendable, Equatable {
         public var reconciles = 0
         public var failures: [String: Int] = [:]
-        public var watchRestarts = 0
     }
 
-    public let leases = Store<ComputeLease>()
-    public let providers = Store<ComputeProvider>()
-    public let pods = Store<Pod>()
-    public let jobs = Store<Job>()
-    public let nodes = Store<Node>()
+    public let leases: Store<ComputeLease>
+    public let providers: Store<ComputeProvider>
+    public let pods: Store<Pod>
+    public let jobs: Store<Job>
+    public let nodes: Store<Node>
     public let queue: WorkQueue<String, ContinuousClock>
+    private let informers: LeaseInformers
     private let client: KubernetesClient
     private let options: Options
     private let finalRecords: any LeaseFinalRecordSink
@@ -38,9 +38,10 @@ public final class LeaseController: Sendable {
     private let logger: Logger
     private let stats = Mutex(Statistics())
 
+    /// `informers` is the operator's shared cache; without one the controller has its own.
     public init(
         client: KubernetesClient, finalRecords: any LeaseFinalRecordSink, payments: (any PaymentLastLook)? = nil, options: Options = Options(),
-        logger: Logger
+        informers: SharedInformers? = nil, logger: Logger
     ) {
         self.client = client
         self.options = options
@@ -48,63 +49,55 @@ public final class LeaseController: Sendable {
         self.payments = payments
         self.logger = logger
         self.queue = WorkQueue(clock: ContinuousClock(), errorPolicy: options.errorPolicy)
+        let informers = LeaseInformers(informers ?? SharedInformers(client: client, logger: logger), providerName: options.providerName)
+        self.informers = informers
+        leases = informers.leases.store
+        providers = informers.providers.store
+        pods = informers.pods.store
+        jobs = informers.jobs.store
+        nodes = informers.nodes.store
     }
 
     /// True once every cache holds a complete list: what readiness means for this controller.
-    public var isSynced: Bool { leases.isSynced && providers.isSynced && pods.isSynced && jobs.isSynced && nodes.isSynced }
+    public var isSynced: Bool { informers.isSynced }
 
     public var statistics: Statistics { stats.withLock { $0 } }
 
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
-                for try await event in client.watcher(ComputeLease.self, observer: watchObserver()) {
-                    for key in leases.apply(event) { queue.add(key.name) }
+                for try await update in informers.leases.updates() {
+                    for key in update.changed { queue.add(key.name) }
                     recordPhases()
                 }
             }
             group.addTask { [self] in
-                let options = Watcher<ComputeProvider>.Options(fieldSelector: "metadata.name=\(self.options.providerName)")
-                for try await event in client.watcher(ComputeProvider.self, options: options, observer: watchObserver()) {
-                    // Prices, policy and service type apply to every lease.
-                    if !providers.apply(event).isEmpty { for key in leases.keys { queue.add(key.name) } }
+                // Prices, policy and service type apply to every lease.
+                for try await update in informers.providers.updates() where !update.changed.isEmpty {
+                    for key in leases.keys { queue.add(key.name) }
                 }
             }
             group.addTask { [self] in
-                let options = Watcher<Pod>.Options(labelSelector: LeaseLabels.lease)
-                for try await event in client.watcher(Pod.self, options: options, observer: watchObserver()) {
-                    pods.apply(event)
-                    for name in Self.leaseNames(affectedBy: event) { queue.add(name) }
+                // Node addresses are cut out of every lease's egress: a changed set means new policies.
+                var known: Set<String>?
+                for try await _ in informers.nodes.updates() where nodes.isSynced {
+                    let addresses = Self.nodeAddresses(nodes)
+                    if let known, known != addresses { for key in leases.keys { queue.add(key.name) } }
+                    known = addresses
                 }
             }
-            group.addTask { [self] in
-                // The workload: its deadline, and whether the Job controller ended it.
-                let options = Watcher<Job>.Options(labelSelector: LeaseLabels.lease)
-                for try await event in client.watcher(Job.self, options: options, observer: watchObserver()) {
-                    jobs.apply(event)
-                    for name in Self.leaseNames(affectedBy: event) { queue.add(name) }
-                }
-            }
-            group.addTask { [self] in
-                for try await event in client.watcher(Node.self, observer: watchObserver()) {
-                    // Node addresses are cut out of every lease's egress: a changed set means new policies.
-                    let before = Self.nodeAddresses(nodes)
-                    nodes.apply(event)
-                    if nodes.isSynced, Self.nodeAddresses(nodes) != before { for key in leases.keys { queue.add(key.name) } }
-                }
-            }
-            // A child edited or deleted by hand wakes its lease, whose reconcile re-applies it.
-            group.addTask { [self] in try await requeueOwners(of: Namespace.self) }
-            group.addTask { [self] in try await requeueOwners(of: Service.self) }
-            group.addTask { [self] in try await requeueOwners(of: NetworkPolicy.self) }
-            group.addTask { [self] in try await requeueOwners(of: ResourceQuota.self) }
-            group.addTask { [self] in try await requeueOwners(of: LimitRange.self) }
-            // Decisions are level-triggered, so they wait for complete caches.
-            await leases.waitUntilSynced()
-            await providers.waitUntilSynced()
-            await pods.waitUntilSynced()
-            await jobs.waitUntilSynced()
-            await nodes.waitUntilSynced()
+            // The workload (its Pod, and the Job with its deadline), and every child object: a
+            // change or a hand edit wakes the lease, whose reconcile looks at it or re-applies it.
+            group.addTask { [self] in try await wakeLeases(onChangesTo: informers.pods) }
+            group.addTask { [self] in try await wakeLeases(onChangesTo: informers.jobs) }
+            group.addTask { [self] in try await wakeLeases(onChangesTo: informers.namespaces) }
+            group.addTask { [self] in try await wakeLeases(onChangesTo: informers.services) }
+            group.addTask { [self] in try await wakeLeases(onChangesTo: informers.networkPolicies) }
+            group.addTask { [self] in try await wakeLeases(onChangesTo: informers.resourceQuotas) }
+            group.addTask { [self] in try await wakeLeases(onChangesTo: informers.limitRanges) }
+            // Decisions are level-triggered, so they wait for complete caches, the children's
+            // too: a first list that arrived after the workers started would wake every lease again.
+            await informers.waitUntilSynced()
             logger.info("caches synced; reconciling", metadata: ["leases": "\(leases.keys.count)"])
             for _ in 0..<max(1, options.workers) {
                 group.addTask { [self] in await work() }
@@ -157,30 +150,20 @@ public final class LeaseController: Sendable {
         }
     }
 
-    /// Counts every failed or restarted watch, per resource, for `ncn_watch_restarts_total`.
-    private func watchObserver<R: KubernetesResource>() -> Watcher<R>.Observer {
-        Watcher<R>.Observer(relisted: { _ in }, failed: { [self] error in
-            self.stats.withLock { $0.watchRestarts += 1 }
-            Counter(label: "ncn_watch_restarts_total", dimensions: [("resource", R.descriptor.plural)]).increment()
-            self.logger.debug("watch interrupted; resuming", metadata: ["resource": "\(R.descriptor.plural)", "error": "\(error)"])
-        })
-    }
-
-    private func requeueOwners<R: KubernetesResource>(of _: R.Type) async throws {
-        for try await event in client.watcher(R.self, options: .init(labelSelector: LeaseLabels.lease), observer: watchObserver()) {
-            for name in Self.leaseNames(affectedBy: event) { queue.add(name) }
-        }
-    }
-
     static func nodeAddresses(_ nodes: Store<Node>) -> Set<String> {
         Set(nodes.all.flatMap { $0.status?.addresses?.map(\.address) ?? [] })
     }
 
-    static func leaseNames<R: KubernetesResource>(affectedBy event: WatcherEvent<R>) -> [String] {
-        switch event {
-        case let .restarted(pods): return pods.compactMap { $0.metadata.labels?[LeaseLabels.lease] }
-        case let .applied(pod), let .deleted(pod): return pod.metadata.labels?[LeaseLabels.lease].map { [$0] } ?? []
+    private func wakeLeases<R: KubernetesResource>(onChangesTo informer: Informer<R>) async throws {
+        for try await update in informer.updates() {
+            for key in update.changed { if let lease = Self.leaseName(ofChild: key) { queue.add(lease) } }
         }
+    }
+
+    /// The lease a child object belongs to, from where it is: its namespace is the lease's
+    /// (`ncn-lease-<lease>`), or it is that namespace. Nil for anything else.
+    static func leaseName(ofChild key: ObjectKey) -> String? {
+        LeaseWorkloadBuilder.leaseName(ofNamespace: key.namespace ?? key.name)
     }
 }
 

@@ -35,10 +35,13 @@ public final class MarketBridge: Sendable {
         var outbox: ReplyOutbox
     }
 
-    public let leases = Store<ComputeLease>()
-    public let providers = Store<ComputeProvider>()
+    public let leases: Store<ComputeLease>
+    public let providers: Store<ComputeProvider>
+    private let leaseInformer: Informer<ComputeLease>
+    private let providerInformer: Informer<ComputeProvider>
     let announcements: WorkQueue<String, ContinuousClock>
     let client: KubernetesClient
+    let secrets: ProviderSecrets
     let inventory: Inventory?
     let cashu: CashuPayments?
     let options: Options
@@ -58,8 +61,15 @@ public final class MarketBridge: Sendable {
     ///   is announced at once (billing is built before the bridge, which needs its Cashu side).
     public init(
         client: KubernetesClient, inventory: Inventory?, cashu: CashuPayments?, wakeUps: MarketWakeUps = MarketWakeUps(),
-        options: Options = Options(), now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        options: Options = Options(), now: @escaping @Sendable () -> Date = { Date() }, informers: SharedInformers? = nil,
+        secrets: ProviderSecrets? = nil, logger: Logger
     ) {
+        let informers = informers ?? SharedInformers(client: client, logger: logger)
+        self.secrets = secrets ?? ProviderSecrets(client: client, informers: informers)
+        leaseInformer = informers.informer(ComputeLease.self)
+        providerInformer = informers.informer(ComputeProvider.self, options: ProviderWatch.options(name: options.providerName))
+        leases = leaseInformer.store
+        providers = providerInformer.store
         self.client = client
         self.inventory = inventory
         self.cashu = cashu
@@ -80,12 +90,11 @@ public final class MarketBridge: Sendable {
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
-                let watch = Watcher<ComputeProvider>.Options(fieldSelector: "metadata.name=\(options.providerName)")
-                for try await event in client.watcher(ComputeProvider.self, options: watch) { providers.apply(event) }
+                for try await _ in providerInformer.updates() {}  // read through `providers`
             }
             group.addTask { [self] in
-                for try await event in client.watcher(ComputeLease.self) {
-                    for key in leases.apply(event) { announcements.add(key.name) }
+                for try await update in leaseInformer.updates() {
+                    for key in update.changed { announcements.add(key.name) }
                 }
             }
             let (provider, key) = try await waitForIdentity()
@@ -107,7 +116,7 @@ public final class MarketBridge: Sendable {
             group.addTask { [self] in await outbox.run { await self.publish($0.event, requestRelays: $0.relays) } }
             group.addTask { await RelayPoolMetrics.export(pool, logger: Logger(label: "ncn.market.relays")) }
             if let inventory {
-                let lockKey = try? await MarketIdentity.cashuLockKey(of: provider, client: client)
+                let lockKey = try? await MarketIdentity.cashuLockKey(of: provider, secrets: secrets)
                 if provider.spec.payments.cashu != nil, lockKey == nil {
                     logger.error("the Cashu rail is off: the provider's Secret has no valid cashu-p2pk-key; Cashu requests are refused and the offer lists Lightning only",
                                  metadata: ["secret": "\(provider.spec.secretRef.namespace)/\(provider.spec.secretRef.name)"])
@@ -131,7 +140,7 @@ public final class MarketBridge: Sendable {
         while true {
             let provider = try await waitForProvider()
             do {
-                return (provider, try await MarketIdentity.secretKey(of: provider, client: client))
+                return (provider, try await MarketIdentity.secretKey(of: provider, secrets: secrets))
             } catch {
                 let why = "\(error)"
                 if why != reported {
@@ -191,22 +200,16 @@ public final class MarketBridge: Sendable {
 /// The provider's Nostr key, from its Secret.
 enum MarketIdentity {
     /// The key tenants lock Cashu to (compressed hex), when the Secret has one; nil otherwise.
-    static func cashuLockKey(of provider: ComputeProvider, client: KubernetesClient) async throws -> String? {
-        let reference = provider.spec.secretRef
-        let secret = try await client.get(Secret.self, name: reference.name, namespace: reference.namespace)
+    static func cashuLockKey(of provider: ComputeProvider, secrets: ProviderSecrets) async throws -> String? {
+        let secret = try await secrets.secret(provider.spec.secretRef)
         guard let bytes = secret.value(ComputeProvider.SecretKeys.cashuP2PKKey) else { return nil }
         let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return (try? SecretKey(hex: text)).map { "02" + $0.publicKey.hex }
     }
 
-    static func secretKey(of provider: ComputeProvider, client: KubernetesClient) async throws -> SecretKey {
+    static func secretKey(of provider: ComputeProvider, secrets: ProviderSecrets) async throws -> SecretKey {
         let reference = provider.spec.secretRef
-        let secret: Secret
-        do {
-            secret = try await client.get(Secret.self, name: reference.name, namespace: reference.namespace)
-        } catch let error as KubernetesError where error.isNotFound {
-            throw WalletSourceError.missingSecret(reference)
-        }
+        let secret = try await secrets.secret(reference)
         guard let bytes = secret.value(ComputeProvider.SecretKeys.nsec) else {
             throw WalletSourceError.missingKey(ComputeProvider.SecretKeys.nsec, reference)
         }

@@ -17,6 +17,12 @@ public enum LeaseWorkloadBuilder {
         namespacePrefix + leaseName
     }
 
+    /// The lease a namespace name belongs to: the inverse of `namespaceName(forLease:)`.
+    public static func leaseName(ofNamespace namespace: String) -> String? {
+        guard namespace.hasPrefix(namespacePrefix), namespace.count > namespacePrefix.count else { return nil }
+        return String(namespace.dropFirst(namespacePrefix.count))
+    }
+
     /// The lease's namespace and everything in it.
     ///
     /// - Parameters:
