@@ -1,16 +1,16 @@
 import CSecp256k1
 
-/// The one libsecp256k1 context of the process.
+/// The one libsecp256k1 context of the process, for NostrBridge and Billing alike (`package`).
 ///
 /// Context creation and randomization are the only calls that take a mutable context; both happen
 /// once, inside the lazily-initialized `shared` (Swift guarantees one-time, thread-safe
 /// initialization of static lets). Every later call (sign, verify, ECDH, key parsing) takes a
 /// `const` context, which libsecp256k1 documents as safe to share between threads — hence the
 /// `@unchecked Sendable`.
-final class Secp256k1Context: @unchecked Sendable {
-    static let shared = Secp256k1Context()
+package final class Secp256k1Context: @unchecked Sendable {
+    package static let shared = Secp256k1Context()
 
-    let pointer: OpaquePointer
+    package let pointer: OpaquePointer
 
     private init() {
         guard let context = secp256k1_context_create(UInt32(SECP256K1_CONTEXT_NONE)) else {

@@ -6,11 +6,11 @@ import Glibc
 import Musl
 #endif
 
-/// Key material and nonces come only from here.
-enum SecureRandom {
+/// Key material, nonces and blinding factors come only from here (Billing's too: `package`).
+package enum SecureRandom {
     /// `SystemRandomNumberGenerator` is documented as cryptographically secure on every platform
     /// (getrandom(2) on Linux, arc4random on Darwin), and it cannot fail, so neither can this.
-    static func bytes(_ count: Int) -> [UInt8] {
+    package static func bytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
         var out = [UInt8]()
         out.reserveCapacity(count + 7)

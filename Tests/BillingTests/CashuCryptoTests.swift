@@ -39,10 +39,10 @@ final class CashuCryptoTests: XCTestCase {
     }
 
     func testUnblindingGivesTheMintsSignatureOnY() {
-        let k = CashuRandom.scalar()
+        let k = CashuScalar.random()
         let mintKey = CashuPoint.generatorTimes(k)!
         let secret = "a secret"
-        let r = CashuRandom.scalar()
+        let r = CashuScalar.random()
         let blinded = CashuBDHKE.blind(secret: secret, r: r)!
         let c = CashuBDHKE.unblind(CashuBDHKE.sign(blinded, mintSecret: k)!, r: r, mintKey: mintKey)!
         XCTAssertEqual(c, CashuBDHKE.hashToCurve(secret: secret)!.times(k)!)
@@ -89,12 +89,12 @@ final class CashuCryptoTests: XCTestCase {
     }
 
     func testASimulatedMintsDLEQVerifies() {
-        let k = CashuRandom.scalar()
-        let blinded = CashuBDHKE.blind(secret: "x", r: CashuRandom.scalar())!
+        let k = CashuScalar.random()
+        let blinded = CashuBDHKE.blind(secret: "x", r: CashuScalar.random())!
         let signature = CashuBDHKE.sign(blinded, mintSecret: k)!
         let (e, s) = CashuDLEQ.prove(mintSecret: k, blinded: blinded, blindSignature: signature)!
         XCTAssertTrue(CashuDLEQ.verify(e: e, s: s, mintKey: CashuPoint.generatorTimes(k)!, blinded: blinded, blindSignature: signature))
-        XCTAssertFalse(CashuDLEQ.verify(e: e, s: s, mintKey: CashuPoint.generatorTimes(CashuRandom.scalar())!, blinded: blinded, blindSignature: signature))
+        XCTAssertFalse(CashuDLEQ.verify(e: e, s: s, mintKey: CashuPoint.generatorTimes(CashuScalar.random())!, blinded: blinded, blindSignature: signature))
     }
 
     func testKeysetIDVectors() {

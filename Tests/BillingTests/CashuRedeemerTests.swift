@@ -27,12 +27,12 @@ final class CashuRedeemerTests: XCTestCase {
         XCTAssertTrue(stored.isEmpty)
     }
 
-    private func proof(_ secret: String = CashuHex.encode(CashuRandom.bytes(32)), amount: UInt64 = 8) -> CashuProof {
-        CashuProof(amount: amount, id: "01d58cfa1773f5d9", secret: secret, C: CashuPoint.generatorTimes(CashuRandom.scalar())!.hex)
+    private func proof(_ secret: String = CashuHex.encode(SecureRandom.bytes(32)), amount: UInt64 = 8) -> CashuProof {
+        CashuProof(amount: amount, id: "01d58cfa1773f5d9", secret: secret, C: CashuPoint.generatorTimes(CashuScalar.random())!.hex)
     }
 
     private func lock(to key: String, tags: String = #"[["sigflag","SIG_INPUTS"]]"#) -> String {
-        #"["P2PK",{"nonce":"\#(CashuHex.encode(CashuRandom.bytes(16)))","data":"\#(key)","tags":\#(tags)}]"#
+        #"["P2PK",{"nonce":"\#(CashuHex.encode(SecureRandom.bytes(16)))","data":"\#(key)","tags":\#(tags)}]"#
     }
 
     private func refusal(_ token: CashuToken, redeemer: CashuRedeemer? = nil) async throws -> CashuError {

@@ -5,64 +5,33 @@ import NostrBridge
 /// NostrBridge's lower-case hex, under a name no other Billing file will take.
 typealias CashuHex = NostrBridge.Hex
 
-/// The libsecp256k1 context for Cashu's point arithmetic. Billing keeps its own rather than reach
-/// into NostrBridge's internal one; as there, only creation takes a mutable context, and every
-/// later call takes it `const`, which libsecp256k1 documents as safe to share between threads.
-final class CashuSecp256k1: @unchecked Sendable {
-    static let shared = CashuSecp256k1()
-
-    let pointer: OpaquePointer
-
-    private init() {
-        guard let context = secp256k1_context_create(UInt32(SECP256K1_CONTEXT_NONE)) else {
-            fatalError("secp256k1_context_create failed")
-        }
-        // Blinds the secret-dependent multiplications (blinding factors) against side channels.
-        var seed = CashuRandom.bytes(32)
-        let randomized = secp256k1_context_randomize(context, &seed)
-        seed.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
-        precondition(randomized == 1, "secp256k1_context_randomize failed")
-        pointer = context
-    }
-
-    deinit { secp256k1_context_destroy(pointer) }
-}
-
-enum CashuRandom {
-    /// `SystemRandomNumberGenerator` is cryptographically secure on every platform Swift supports.
-    static func bytes(_ count: Int) -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-    }
-
-    /// A uniformly random scalar in 1..<n (a blinding factor).
-    static func scalar() -> [UInt8] {
-        while true {
-            let candidate = bytes(32)
-            if CashuScalar.isValid(candidate) { return candidate }
-        }
-    }
-}
-
 /// 32-byte big-endian scalars modulo the group order n.
 enum CashuScalar {
+    /// A uniformly random scalar in 1..<n (a blinding factor or a nonce).
+    static func random() -> [UInt8] {
+        while true {
+            let candidate = SecureRandom.bytes(32)
+            if isValid(candidate) { return candidate }
+        }
+    }
+
     /// In 1..<n.
     static func isValid(_ scalar: [UInt8]) -> Bool {
-        scalar.count == 32 && secp256k1_ec_seckey_verify(CashuSecp256k1.shared.pointer, scalar) == 1
+        scalar.count == 32 && secp256k1_ec_seckey_verify(Secp256k1Context.shared.pointer, scalar) == 1
     }
 
     /// a·b mod n, nil if either is not in 1..<n.
     static func multiply(_ a: [UInt8], _ b: [UInt8]) -> [UInt8]? {
         guard isValid(a), isValid(b) else { return nil }
         var result = a
-        return secp256k1_ec_seckey_tweak_mul(CashuSecp256k1.shared.pointer, &result, b) == 1 ? result : nil
+        return secp256k1_ec_seckey_tweak_mul(Secp256k1Context.shared.pointer, &result, b) == 1 ? result : nil
     }
 
     /// a+b mod n, nil if the sum is 0 or an input is invalid.
     static func add(_ a: [UInt8], _ b: [UInt8]) -> [UInt8]? {
         guard isValid(a), b.count == 32 else { return nil }
         var result = a
-        return secp256k1_ec_seckey_tweak_add(CashuSecp256k1.shared.pointer, &result, b) == 1 ? result : nil
+        return secp256k1_ec_seckey_tweak_add(Secp256k1Context.shared.pointer, &result, b) == 1 ? result : nil
     }
 }
 
@@ -75,7 +44,7 @@ struct CashuPoint: Equatable, @unchecked Sendable {
     init?(sec1 bytes: [UInt8]) {
         guard bytes.count == 33 || bytes.count == 65 else { return nil }
         var parsed = secp256k1_pubkey()
-        guard secp256k1_ec_pubkey_parse(CashuSecp256k1.shared.pointer, &parsed, bytes, bytes.count) == 1 else { return nil }
+        guard secp256k1_ec_pubkey_parse(Secp256k1Context.shared.pointer, &parsed, bytes, bytes.count) == 1 else { return nil }
         raw = parsed
     }
 
@@ -90,7 +59,7 @@ struct CashuPoint: Equatable, @unchecked Sendable {
     static func generatorTimes(_ scalar: [UInt8]) -> CashuPoint? {
         guard scalar.count == 32 else { return nil }
         var out = secp256k1_pubkey()
-        guard secp256k1_ec_pubkey_create(CashuSecp256k1.shared.pointer, &out, scalar) == 1 else { return nil }
+        guard secp256k1_ec_pubkey_create(Secp256k1Context.shared.pointer, &out, scalar) == 1 else { return nil }
         return CashuPoint(raw: out)
     }
 
@@ -98,13 +67,13 @@ struct CashuPoint: Equatable, @unchecked Sendable {
     func times(_ scalar: [UInt8]) -> CashuPoint? {
         guard scalar.count == 32 else { return nil }
         var out = raw
-        guard secp256k1_ec_pubkey_tweak_mul(CashuSecp256k1.shared.pointer, &out, scalar) == 1 else { return nil }
+        guard secp256k1_ec_pubkey_tweak_mul(Secp256k1Context.shared.pointer, &out, scalar) == 1 else { return nil }
         return CashuPoint(raw: out)
     }
 
     func negated() -> CashuPoint {
         var out = raw
-        _ = secp256k1_ec_pubkey_negate(CashuSecp256k1.shared.pointer, &out)
+        _ = secp256k1_ec_pubkey_negate(Secp256k1Context.shared.pointer, &out)
         return CashuPoint(raw: out)
     }
 
@@ -114,7 +83,7 @@ struct CashuPoint: Equatable, @unchecked Sendable {
         let ok: Int32 = withUnsafePointer(to: raw) { a in
             withUnsafePointer(to: other.raw) { b in
                 var inputs: [UnsafePointer<secp256k1_pubkey>?] = [a, b]
-                return secp256k1_ec_pubkey_combine(CashuSecp256k1.shared.pointer, &out, &inputs, 2)
+                return secp256k1_ec_pubkey_combine(Secp256k1Context.shared.pointer, &out, &inputs, 2)
             }
         }
         return ok == 1 ? CashuPoint(raw: out) : nil
@@ -130,7 +99,7 @@ struct CashuPoint: Equatable, @unchecked Sendable {
         var out = [UInt8](repeating: 0, count: length)
         var size = length
         var copy = raw
-        _ = secp256k1_ec_pubkey_serialize(CashuSecp256k1.shared.pointer, &out, &size, &copy, flags)
+        _ = secp256k1_ec_pubkey_serialize(Secp256k1Context.shared.pointer, &out, &size, &copy, flags)
         return out
     }
 

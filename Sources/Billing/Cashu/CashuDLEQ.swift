@@ -1,3 +1,5 @@
+import NostrBridge
+
 /// NUT-12 discrete-log-equality proofs: evidence that the mint signed `B_` with the same key `a`
 /// it publishes as `A`, so a signature can be checked without asking the mint.
 enum CashuDLEQ {
@@ -31,7 +33,7 @@ enum CashuDLEQ {
 
     /// The mint's side (random nonce), only to simulate a mint in tests.
     static func prove(mintSecret a: [UInt8], blinded: CashuPoint, blindSignature: CashuPoint) -> (e: [UInt8], s: [UInt8])? {
-        let nonce = CashuRandom.scalar()
+        let nonce = CashuScalar.random()
         guard let mintKey = CashuPoint.generatorTimes(a), let r1 = CashuPoint.generatorTimes(nonce), let r2 = blinded.times(nonce) else { return nil }
         let e = hash([r1, r2, mintKey, blindSignature])
         guard let ea = CashuScalar.multiply(e, a), let s = CashuScalar.add(nonce, ea) else { return nil }

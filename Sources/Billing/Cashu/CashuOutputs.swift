@@ -1,3 +1,5 @@
+import NostrBridge
+
 /// Building the outputs of a swap: amounts the mint can sign, fresh secrets and blinding factors.
 enum CashuOutputs {
     /// The binary decomposition of `amount`, smallest first: the fewest proofs, each one a
@@ -10,7 +12,7 @@ enum CashuOutputs {
     /// recommends, so the provider's proofs look like everyone else's.
     static func prepare(amount: UInt64, keyset: CashuKeyset) throws(CashuError) -> [CashuPreparedOutput] {
         try denominations(of: amount).map { (denomination: UInt64) throws(CashuError) -> CashuPreparedOutput in
-            try output(amount: denomination, keyset: keyset, secret: CashuHex.encode(CashuRandom.bytes(32)))
+            try output(amount: denomination, keyset: keyset, secret: CashuHex.encode(SecureRandom.bytes(32)))
         }
     }
 
@@ -19,7 +21,7 @@ enum CashuOutputs {
         guard keyset.key(for: amount) != nil else {
             throw .keyset("the active keyset \(keyset.id) has no key for amount \(amount)")
         }
-        let r = CashuRandom.scalar()
+        let r = CashuScalar.random()
         guard let blinded = CashuBDHKE.blind(secret: secret, r: r) else {
             throw .keyset("could not blind an output")  // unreachable: r is a valid scalar
         }

@@ -1,4 +1,5 @@
 import Foundation
+import NostrBridge
 
 /// The parts of Cashu's cryptography a wallet (the tenant's, in `ncn`) needs, on the same code the
 /// provider's redeemer uses: outputs for the mint to sign, with fresh or P2PK-locked secrets;
@@ -11,7 +12,7 @@ public enum CashuWalletCrypto {
     /// secret is a NUT-11 P2PK secret that only that key can spend; otherwise 32 random bytes as hex.
     public static func outputs(amounts: [UInt64], keyset: CashuKeyset, lock: String? = nil) throws(CashuError) -> [CashuPreparedOutput] {
         try amounts.map { (amount: UInt64) throws(CashuError) -> CashuPreparedOutput in
-            let secret = lock.map { CashuSpendingCondition.p2pk(lockKey: $0).secret } ?? CashuHex.encode(CashuRandom.bytes(32))
+            let secret = lock.map { CashuSpendingCondition.p2pk(lockKey: $0).secret } ?? CashuHex.encode(SecureRandom.bytes(32))
             return try CashuOutputs.output(amount: amount, keyset: keyset, secret: secret)
         }
     }
@@ -51,7 +52,7 @@ public enum CashuWalletCrypto {
 extension CashuSpendingCondition {
     /// A NUT-11 P2PK condition: one signature by `lockKey` (33-byte compressed hex) spends it.
     public static func p2pk(lockKey: String) -> CashuSpendingCondition {
-        CashuSpendingCondition(kind: "P2PK", data: lockKey, nonce: CashuHex.encode(CashuRandom.bytes(32)), tags: [["sigflag", "SIG_INPUTS"]])
+        CashuSpendingCondition(kind: "P2PK", data: lockKey, nonce: CashuHex.encode(SecureRandom.bytes(32)), tags: [["sigflag", "SIG_INPUTS"]])
     }
 
     /// The NUT-10 secret, `["KIND",{"nonce":…,"data":…,"tags":[…]}]`.

@@ -1,30 +1,12 @@
 import CSecp256k1
-
-/// A libsecp256k1 context for Billing's public-key operations (BOLT #11 signature recovery and
-/// verification). NostrBridge keeps its own context internal, and these operations touch no
-/// secret, so no randomization is needed. Created once (static lets initialize once, thread-safely)
-/// and afterwards only passed as `const`, which libsecp256k1 documents as safe to share.
-final class BillingSecp256k1Context: @unchecked Sendable {
-    static let shared = BillingSecp256k1Context()
-
-    let pointer: OpaquePointer
-
-    private init() {
-        guard let context = secp256k1_context_create(UInt32(SECP256K1_CONTEXT_NONE)) else {
-            fatalError("secp256k1_context_create failed")  // allocation failure only
-        }
-        pointer = context
-    }
-
-    deinit { secp256k1_context_destroy(pointer) }
-}
+import NostrBridge
 
 /// The 65-byte invoice signature: compact (r, s) and a recovery id.
 enum Bolt11Signature {
     /// Recovers the compressed public key that made `signature` (64 bytes + recovery id) over
     /// `digest` (32 bytes).
     static func recoverPayee(signature: [UInt8], recoveryID: Int32, digest: [UInt8]) throws(Bolt11Error) -> [UInt8] {
-        let context = BillingSecp256k1Context.shared.pointer
+        let context = Secp256k1Context.shared.pointer
         guard (0...3).contains(recoveryID) else {
             throw .invalidSignature("recovery id \(recoveryID) is not 0, 1, 2 or 3")
         }
@@ -41,7 +23,7 @@ enum Bolt11Signature {
 
     /// Checks that `payee` (33 bytes, compressed) made `signature` over `digest`.
     static func verify(signature: [UInt8], digest: [UInt8], payee: [UInt8]) throws(Bolt11Error) {
-        let context = BillingSecp256k1Context.shared.pointer
+        let context = Secp256k1Context.shared.pointer
         var publicKey = secp256k1_pubkey()
         guard secp256k1_ec_pubkey_parse(context, &publicKey, payee, payee.count) == 1 else {
             throw .invalidField("the payee key (n field) is not a valid public key")
