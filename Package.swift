@@ -36,10 +36,12 @@ let package = Package(
             pkgConfig: "libsecp256k1",
             providers: [.apt(["libsecp256k1-dev"])]
         ),
+        // Kubernetes quantities, read once for the protocol (NostrBridge) and the CRDs (ComputeAPI).
+        .target(name: "KubeQuantity"),
         .target(
             name: "NostrBridge",
             dependencies: [
-                "CSecp256k1",
+                "CSecp256k1", "KubeQuantity",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -65,7 +67,7 @@ let package = Package(
         .target(
             name: "ComputeAPI",
             dependencies: [
-                "KubeClient",
+                "KubeClient", "KubeQuantity",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -94,7 +96,7 @@ let package = Package(
         // The tenant's side: keys, offers and reputation, renting and paying (issue 14).
         .target(
             name: "Tenant",
-            dependencies: ["NostrBridge", "Billing"]
+            dependencies: ["NostrBridge", "Billing", "KubeQuantity"]
         ),
         .executableTarget(
             name: "ncn",
@@ -164,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "NostrBridgeTests",
             dependencies: [
-                "NostrBridge",
+                "NostrBridge", "KubeQuantity",
                 // An in-process mock relay for the connection driver's tests.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,8 +1,10 @@
 import Foundation
 
 /// Kubernetes resource quantities ("500m", "2", "1.5", "16Gi", "1e3"), read the way the
-/// apiserver reads them, so the number a bid is priced on is the number the Pod gets.
-public enum ComputeQuantity {
+/// apiserver reads them, so the number a bid is priced on is the number the Pod gets. The one
+/// reader of quantities for the whole package: a tenant's request (NostrBridge, `ncn`), a lease's
+/// and a node's resources (ComputeAPI's `Quantity`).
+public enum KubeQuantity {
     /// The exact amount, or nil when the text is not an unsigned Kubernetes quantity.
     public static func decimal(_ text: String) -> Decimal? {
         guard !text.isEmpty, text.utf8.count <= 64 else { return nil }

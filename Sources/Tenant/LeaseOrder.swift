@@ -1,4 +1,5 @@
 import NostrBridge
+import KubeQuantity
 
 /// What the tenant asks for: the draft's request params (§3.2) and the most it pays.
 public struct LeaseOrder: Sendable, Hashable {
@@ -39,15 +40,15 @@ public struct LeaseOrder: Sendable, Hashable {
 
     /// The numbers prices are computed from; an error names the flag to fix.
     public func resources() throws(TenantError) -> ComputeResources {
-        guard let millicores = ComputeQuantity.millicores(cpu), millicores > 0 else {
+        guard let millicores = KubeQuantity.millicores(cpu), millicores > 0 else {
             throw TenantError(.request, "--cpu \(cpu) is not a CPU quantity: write cores (\"2\", \"0.5\") or millicores (\"500m\")")
         }
-        guard let bytes = ComputeQuantity.bytes(memory), bytes > 0 else {
+        guard let bytes = KubeQuantity.bytes(memory), bytes > 0 else {
             throw TenantError(.request, "--memory \(memory) is not a memory quantity: write e.g. \"512Mi\" or \"8Gi\"")
         }
         var diskBytes: Int64?
         if let disk {
-            guard let value = ComputeQuantity.bytes(disk) else { throw TenantError(.request, "--disk \(disk) is not a quantity: write e.g. \"20Gi\"") }
+            guard let value = KubeQuantity.bytes(disk) else { throw TenantError(.request, "--disk \(disk) is not a quantity: write e.g. \"20Gi\"") }
             diskBytes = value
         }
         if gpus > 0, gpuModel == nil { throw TenantError(.request, "--gpus \(gpus) needs --gpu-model (see `ncn offers` for the models offered)") }

@@ -1,5 +1,6 @@
 import NostrBridge
 import XCTest
+import KubeQuantity
 
 final class ComputeRequestTests: XCTestCase {
     typealias F = ComputeFixtures
@@ -118,17 +119,17 @@ final class ComputeRequestTests: XCTestCase {
     }
 
     func testQuantities() {
-        XCTAssertEqual(ComputeQuantity.millicores("500m"), 500)
-        XCTAssertEqual(ComputeQuantity.millicores("0.5"), 500)
-        XCTAssertEqual(ComputeQuantity.millicores("2"), 2_000)
-        XCTAssertEqual(ComputeQuantity.millicores("0.0001"), 1, "rounded up like Kubernetes' MilliValue")
-        XCTAssertEqual(ComputeQuantity.millicores(".25"), 250)
-        XCTAssertEqual(ComputeQuantity.bytes("16Gi"), 16 << 30)
-        XCTAssertEqual(ComputeQuantity.bytes("8G"), 8_000_000_000)
-        XCTAssertEqual(ComputeQuantity.bytes("1e3"), 1_000)
-        XCTAssertEqual(ComputeQuantity.bytes("1.5Ki"), 1_536)
+        XCTAssertEqual(KubeQuantity.millicores("500m"), 500)
+        XCTAssertEqual(KubeQuantity.millicores("0.5"), 500)
+        XCTAssertEqual(KubeQuantity.millicores("2"), 2_000)
+        XCTAssertEqual(KubeQuantity.millicores("0.0001"), 1, "rounded up like Kubernetes' MilliValue")
+        XCTAssertEqual(KubeQuantity.millicores(".25"), 250)
+        XCTAssertEqual(KubeQuantity.bytes("16Gi"), 16 << 30)
+        XCTAssertEqual(KubeQuantity.bytes("8G"), 8_000_000_000)
+        XCTAssertEqual(KubeQuantity.bytes("1e3"), 1_000)
+        XCTAssertEqual(KubeQuantity.bytes("1.5Ki"), 1_536)
         for bad in ["", "8GB", "8gi", " 1", "1 ", "-1", "+1", "1..5", ".", "Gi", "1e", "abc", "0x10", "1e999"] {
-            XCTAssertNil(ComputeQuantity.decimal(bad), bad)
+            XCTAssertNil(KubeQuantity.decimal(bad), bad)
         }
     }
 

@@ -1,3 +1,5 @@
+import KubeQuantity
+
 extension ComputeRequest {
     /// Reads a kind 5900 event. Signature, size, expiration and proof of work are the caller's
     /// checks (`NostrEvent.validate()`, `isExpired`, `satisfiesProofOfWork`); this reads the
@@ -176,7 +178,7 @@ private struct ParamReader {
         guard let cpu = single[ComputeParam.cpu]?.first else {
             throw .missingParam(ComputeParam.cpu, example: "\"<cores>\"], e.g. \"2\" (cores) or \"500m\" (millicores)")
         }
-        guard let millicores = ComputeQuantity.millicores(cpu) else {
+        guard let millicores = KubeQuantity.millicores(cpu) else {
             throw .invalid(ComputeParam.cpu, "cpu \(ComputeTagValues.quoted(cpu)) is not a Kubernetes CPU quantity: write cores (\"2\", \"0.5\") "
                 + "or millicores (\"500m\")")
         }
@@ -187,7 +189,7 @@ private struct ParamReader {
         guard let memory = single[ComputeParam.memory]?.first else {
             throw .missingParam(ComputeParam.memory, example: "\"<bytes>\"], e.g. \"8Gi\" or \"512Mi\"")
         }
-        guard let bytes = ComputeQuantity.bytes(memory) else {
+        guard let bytes = KubeQuantity.bytes(memory) else {
             throw .invalid(ComputeParam.memory, "memory \(ComputeTagValues.quoted(memory)) is not a Kubernetes memory quantity: write bytes with "
                 + "a binary suffix (\"512Mi\", \"8Gi\") or a decimal one (\"8G\"); \"GB\" and \"gb\" are not suffixes")
         }
@@ -217,7 +219,7 @@ private struct ParamReader {
         let disk = single[ComputeParam.disk]?.first
         var diskBytes: Int64?
         if let disk {
-            guard let amount = ComputeQuantity.bytes(disk) else {
+            guard let amount = KubeQuantity.bytes(disk) else {
                 throw .invalid(ComputeParam.disk, "disk \(ComputeTagValues.quoted(disk)) is not a Kubernetes quantity of bytes: write it with a "
                     + "binary suffix (\"20Gi\", \"512Mi\") or a decimal one (\"20G\"); \"GB\" and \"gb\" are not suffixes")
             }
