@@ -19,7 +19,10 @@ struct WorkQueueState<Key: Hashable & Sendable, Instant: Comparable & Sendable>:
 
     /// The next key that is due at `now`, now marked running; the earliest due wins.
     mutating func take(now: Instant) -> Key? {
-        guard let (key, _) = pending.filter({ $0.value <= now }).min(by: { $0.value < $1.value }) else { return nil }
+        // One pass and no copy: a restart queues every lease at once, and each take scans them all.
+        var earliest: (key: Key, due: Instant)?
+        for (key, due) in pending where due <= now && earliest.map({ due < $0.due }) ?? true { earliest = (key, due) }
+        guard let key = earliest?.key else { return nil }
         pending[key] = nil
         running.insert(key)
         return key
