@@ -6,7 +6,9 @@ namespace, quota, NetworkPolicies, Job, Service and a Pod bound to a fake node; 
 bids), starts the release-built operator, and reports:
 
   - the time from a (re)start until the operator has done N reconciles (about one per lease);
-  - at rest: the operator's RSS, its CPU seconds per lease per minute, and its apiserver
+  - how long until it settles after the restart (no reconcile for 5 s), and how many
+    reconciles per lease that took;
+  - at rest, once settled: the operator's RSS, its CPU seconds per lease per minute, and its apiserver
     requests per lease per minute (`ncn_kube_requests_total`), over --rest seconds;
   - the lapse delay: for a few paid leases whose paid-until passes while the N exist, the time
     from paid-until + grace to the lease being marked for deletion, seen through a watch.
@@ -121,7 +123,7 @@ class Operator:
         self.process = subprocess.Popen(
             [binary, "--kubeconfig", kubeconfig, "--leader-elect=false", "--network-policy-self-test=false",
              "--metrics-bind-address", f"127.0.0.1:{self.metrics_port}",
-             "--health-probe-bind-address", f"127.0.0.1:{self.health_port}", "--log-level", "warning", "--workers", "4"],
+             "--health-probe-bind-address", f"127.0.0.1:{self.health_port}", "--log-level", os.environ.get("NCN_BENCH_LOG_LEVEL", "warning"), "--workers", "4"],
             stdout=open(log_path, "ab"), stderr=subprocess.STDOUT)
 
     def metrics(self):
@@ -133,6 +135,8 @@ class Operator:
                 key, _, value = line.rpartition(" ")
                 name = key.split("{")[0]
                 values[name] = values.get(name, 0.0) + float(value)
+                if name == "ncn_kube_requests_total":
+                    values[key] = float(value)
             return values
 
     def cpu_seconds(self):
@@ -172,12 +176,34 @@ def wait_reconciled(operator, count, timeout):
     return None
 
 
+def wait_settled(operator, quiet=5.0, timeout=600):
+    """After a (re)start: (seconds until reconciles stopped for `quiet` seconds, reconciles done).
+    What a restart costs in all: every lease once is the least; a watch that wakes all leases
+    again shows here as a multiple."""
+    started = time.monotonic()
+    last_count, last_change = -1.0, started
+    while time.monotonic() - started < timeout:
+        count = operator.metrics().get("ncn_reconciles_total", 0)
+        now = time.monotonic()
+        if count != last_count:
+            last_count, last_change = count, now
+        elif now - last_change >= quiet:
+            return last_change - started, count
+        time.sleep(0.25)
+    return None, last_count
+
+
 def measure_rest(operator, leases, seconds):
     cpu0, m0, t0 = operator.cpu_seconds(), operator.metrics(), time.monotonic()
     time.sleep(seconds)
     cpu1, m1, t1 = operator.cpu_seconds(), operator.metrics(), time.monotonic()
     minutes = (t1 - t0) / 60
     requests = m1.get("ncn_kube_requests_total", 0) - m0.get("ncn_kube_requests_total", 0)
+    # Which requests, so that a rise names its cause (verb and resource, most first).
+    by_kind = {k: m1[k] - m0.get(k, 0.0) for k in m1 if k.startswith("ncn_kube_requests_total{")}
+    for key, count in sorted(by_kind.items(), key=lambda kv: -kv[1])[:8]:
+        if count > 0:
+            log(f"    {count / minutes:10.0f}/min  {key[len('ncn_kube_requests_total'):]}")
     return {"rss_mb": operator.rss_mb(), "cpu_s_per_lease_min": (cpu1 - cpu0) / minutes / max(leases, 1),
             "api_per_lease_min": requests / minutes / max(leases, 1), "api_per_min": requests / minutes}
 
@@ -265,11 +291,14 @@ def main():
             operator.stop()
             operator = Operator(a.operator, a.kubeconfig, log_path)
             again = wait_reconciled(operator, size, timeout=max(300, size * 0.5))
-            log(f"  after a restart: {again} s; {a.rest:.0f} s at rest")
+            settled_s, settled_count = wait_settled(operator)
+            log(f"  after a restart: {again} s to {size} reconciles; settled after {settled_s} s and "
+                f"{settled_count:.0f} reconciles; {a.rest:.0f} s at rest")
             rest = measure_rest(operator, size, a.rest)
             log(f"  at rest: {rest}; {a.lapses} lapses")
             lapse = measure_lapse(api, run_id, a.lapses, a.lease_cpu)
-            rows.append({"leases": size, "paid": paid, "first_start_s": first, "restart_s": again, **rest, **lapse})
+            rows.append({"leases": size, "paid": paid, "first_start_s": first, "restart_s": again, "settled_s": settled_s,
+                         "reconciles_per_lease": settled_count / size, **rest, **lapse})
             print(json.dumps(rows[-1]), flush=True)
             log("  cleaning up")
             clean(api, a.kubectl, a.kubeconfig, run_id, operator)
@@ -278,12 +307,13 @@ def main():
         clean(api, a.kubectl, a.kubeconfig, run_id)
         api.close()
     print()
-    print(f"{'leases':>7} {'paid':>6} {'N reconciles s':>16} {'after restart s':>16} {'RSS MB':>7} "
+    print(f"{'leases':>7} {'paid':>6} {'N reconciles s':>16} {'after restart s':>16} {'settled s':>10} {'rec/lease':>10} {'RSS MB':>7} "
           f"{'CPU ms/lease/min':>17} {'API req/lease/min':>18} {'lapse p50 s':>12} {'lapse max s':>12}")
     for r in rows:
         def num(v, fmt):
             return format(v, fmt) if isinstance(v, (int, float)) else "-"
         print(f"{r['leases']:>7} {r['paid']:>6} {num(r['first_start_s'], '16.1f')} {num(r['restart_s'], '16.1f')} "
+              f"{num(r['settled_s'], '10.1f')} {r['reconciles_per_lease']:10.2f} "
               f"{r['rss_mb']:7.0f} {r['cpu_s_per_lease_min'] * 1000:17.3f} {r['api_per_lease_min']:18.3f} "
               f"{num(r['p50_s'], '12.2f')} {num(r['max_s'], '12.2f')}")
 
