@@ -1,6 +1,15 @@
 import Foundation
 import NIOHTTP1
 
+/// A server-side apply of a status part: identity, the optional version it depends on, and the part.
+struct StatusApplyBody<S: Encodable>: Encodable {
+    struct Meta: Encodable { var name: String; var namespace: String?; var resourceVersion: String? }
+    var apiVersion: String
+    var kind: String
+    var metadata: Meta
+    var status: S
+}
+
 /// How `delete` treats an object's dependents.
 public enum PropagationPolicy: String, Codable, Sendable {
     case foreground = "Foreground"
@@ -40,6 +49,21 @@ extension KubernetesClient {
     public func apply<R: KubernetesResource>(_ object: R, fieldManager: String, force: Bool = true) async throws -> R {
         try await patch(R.self, name: try name(of: object), namespace: object.metadata.namespace,
                         .apply(encoding: object, fieldManager: fieldManager, force: force))
+    }
+
+    /// Server-side apply on the status subresource: `status` is all of `fieldManager`'s part of the
+    /// object's status, and nothing else, so a field it leaves out that it alone owned is removed
+    /// and fields other managers own are untouched. `resourceVersion` makes the write conditional
+    /// (409 on conflict), for a writer whose new value depends on the version it read.
+    public func applyStatus<R: KubernetesResource, S: Encodable & Sendable>(
+        _: R.Type, name: String, namespace: String? = nil, status: S, resourceVersion: String? = nil,
+        fieldManager: String, force: Bool = true
+    ) async throws -> R {
+        // Only what the apply is about: sending spec to /status would be ignored, but noted as ours.
+        let body = StatusApplyBody(apiVersion: R.descriptor.apiVersion, kind: R.descriptor.kind,
+                        metadata: .init(name: name, namespace: namespace, resourceVersion: resourceVersion), status: status)
+        return try await patch(R.self, name: name, namespace: namespace,
+                               .apply(encoding: body, fieldManager: fieldManager, force: force), subresource: "status")
     }
 
     /// Deletes with optional preconditions so we never delete a newer incarnation of the object.
