@@ -57,7 +57,7 @@ final class ManifestTests: XCTestCase {
             for group in groups { for resource in resources { grants["\(group)/\(resource)", default: []].formUnion(verbs) } }
         }
         XCTAssertEqual(grants["ncn.dev/computeproviders"], ["get", "list", "watch"])
-        XCTAssertEqual(grants["ncn.dev/computeleases/status"], ["get", "update", "patch"])
+        XCTAssertEqual(grants["ncn.dev/computeleases/status"], ["get", "patch"])
         XCTAssertEqual(grants["/nodes"], ["get", "list", "watch"])
         XCTAssertEqual(grants["/events"], ["create", "patch"])
         // Least privilege (issue 13): no Secret anywhere, and no write on a lease's children or on

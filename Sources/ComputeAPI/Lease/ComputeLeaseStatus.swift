@@ -1,4 +1,5 @@
-/// What the operator and billing observed about a lease; written only through the status subresource.
+/// What the operator and billing observed about a lease; written only through the status
+/// subresource, each field by its one owner (`LeaseStatusOwner`).
 public struct ComputeLeaseStatus: Codable, Sendable, Equatable {
     public var phase: LeasePhase?
     public var conditions: [Condition]?
@@ -43,7 +44,7 @@ public struct ComputeLeaseStatus: Codable, Sendable, Equatable {
     static let schema = Schema.object("What the operator and billing observed. Written only through the status subresource.", [
         .optional("phase", .oneOf(LeasePhase.self, "Where the lease is in its life: AwaitingPayment, Provisioning, Running, "
             + "or one of the terminal phases Succeeded, Failed, Expired, Terminated.")),
-        .optional("conditions", .array(of: Condition.schema, "Conditions Paid, Scheduled and Ready, in the standard Kubernetes shape.")
+        .optional("conditions", .array(of: Condition.schema, "Conditions Paid (billing), Scheduled and Ready (the operator) and CancelRequested (the market), in the standard Kubernetes shape.")
             .maxItems(16).listMap(keys: ["type"])),
         .optional("paidUntil", .dateTime("Payments received cover the workload until this time.")),
         .optional("endpoints", .array(of: LeaseEndpoint.schema, "Where the tenant reaches the lease's ports.")

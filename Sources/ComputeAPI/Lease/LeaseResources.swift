@@ -27,20 +27,21 @@ public struct LeaseResources: Codable, Sendable, Equatable {
         ephemeralStorage = try container.decodeIfPresent(Quantity.self, forKey: .ephemeralStorage)
     }
 
+    // Quantities as strings (`Schema.quantityString`): the operator writes leases, and applies
+    // their status by owner, which needs a CRD without int-or-string fields on Kubernetes 1.20.
     static let schema = Schema.object(
         "Compute the container gets. Requests equal limits: the tenant pays for and receives exactly this.", [
-            .required("cpu", .quantity("CPU as a Kubernetes quantity, integer or string, e.g. 2 or \"500m\".")),
-            .required("memory", .quantity("Memory as a Kubernetes quantity, integer (bytes) or string, e.g. \"8Gi\".")),
+            .required("cpu", .quantityString("CPU as a Kubernetes quantity string, e.g. \"2\" or \"500m\".")),
+            .required("memory", .quantityString("Memory as a Kubernetes quantity string, e.g. \"8Gi\".")),
             .optional("gpus", .integer("Number of whole GPUs (the nvidia.com/gpu resource); 0 for none.")
                 .range(ComputeLimits.gpus).defaulting(0)),
             .optional("gpuModel", .string(
                 "GPU model the node must have, matched against the provider's GPU node label "
                     + "(nvidia.com/gpu.product by default), e.g. NVIDIA-H100-80GB-HBM3. Omit to accept any model.")
                 .pattern(Patterns.labelValue).length(1...63)),
-            .optional("ephemeralStorage", .quantity(
+            .optional("ephemeralStorage", .quantityString(
                 "Local disk for the container's writable layer, logs and scratch volumes, e.g. \"10Gi\" (request = limit; the "
                     + "kubelet evicts a pod that writes more): the request's disk param, or the provider's per-lease amount, "
-                    + "fixed when the bid is made. 64Mi to 64Ti.")
-                .range(ComputeLimits.ephemeralStorageBytes)),
+                    + "fixed when the bid is made. 64Mi to 64Ti.")),
         ])
 }

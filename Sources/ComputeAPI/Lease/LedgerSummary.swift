@@ -42,7 +42,7 @@ public struct LedgerSummary: Codable, Sendable, Equatable {
             .maxItems(keptInvoices).listMap(keys: ["paymentHash"])),
         .optional("credits", .array(of: LedgerCredit.schema, "The most recent credits, newest last.")
             .maxItems(keptCredits).listMap(keys: ["id"])),
-    ])
+    ]).objectAtomic()
 }
 
 /// One Lightning invoice issued for one tranche.

@@ -24,6 +24,7 @@ extension Schema {
         if let maxProperties { members.append(("maxProperties", .integer(Int64(maxProperties)))) }
         if let listType { members.append(("x-kubernetes-list-type", .string(listType.rawValue))) }
         if let listMapKeys { members.append(("x-kubernetes-list-map-keys", .array(listMapKeys.map { .string($0) }))) }
+        if isAtomicObject { members.append(("x-kubernetes-map-type", "atomic")) }
         if let items { members.append(("items", items.openAPI())) }
         if let additionalProperties { members.append(("additionalProperties", additionalProperties.openAPI())) }
         if !properties.isEmpty {

@@ -57,6 +57,9 @@ public struct Schema: Sendable, Equatable {
     public var intOrString = false
     public var listType: ListType?
     public var listMapKeys: [String]?
+    /// `x-kubernetes-map-type: atomic`: server-side apply replaces the object whole, so its one
+    /// writer's latest value is all of it (nothing a former writer set lingers inside).
+    public var isAtomicObject = false
 
     public init(type: JSONType?, description: String) {
         self.type = type
@@ -141,6 +144,16 @@ extension Schema {
         schema.minimum = 0
         return schema
     }
+
+    /// A Kubernetes resource quantity written as a string only: for objects the operator writes
+    /// and applies its status to. A 1.20 apiserver builds no server-side apply model for a CRD
+    /// with an int-or-string field, and then merges each list of its status as one value, so the
+    /// status owners' conditions would replace each other.
+    public static func quantityString(_ description: String) -> Schema {
+        var schema = Schema.string(description)
+        schema.pattern = Patterns.quantity
+        return schema
+    }
 }
 
 // MARK: Properties
@@ -223,4 +236,6 @@ extension Schema {
     public func listSet() -> Schema { with { $0.listType = .set } }
 
     public func listAtomic() -> Schema { with { $0.listType = .atomic } }
+
+    public func objectAtomic() -> Schema { with { $0.isAtomicObject = true } }
 }

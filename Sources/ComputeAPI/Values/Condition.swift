@@ -50,7 +50,7 @@ public struct Condition: Codable, Sendable, Equatable {
     }
 
     static let schema = Schema.object("A condition of the object, in the standard Kubernetes shape.", [
-        .required("type", .string("The aspect this condition reports on: Paid, Scheduled or Ready.")
+        .required("type", .string("The aspect this condition reports on: Paid, Scheduled, Ready or CancelRequested.")
             .pattern(Patterns.conditionType).maxLength(316)),
         .required("status", .oneOf(ConditionStatus.self, "Whether the condition holds: True, False or Unknown.")),
         .required("reason", .string("Why the condition has its status, in CamelCase for machines.")
@@ -79,6 +79,8 @@ public struct ConditionType: RawRepresentable, Codable, Sendable, Hashable, Expr
     public static let scheduled: ConditionType = "Scheduled"
     /// The workload runs and its endpoints are reachable.
     public static let ready: ConditionType = "Ready"
+    /// The tenant asked to end the lease (a NIP-09 deletion of its request); the reconciler ends it.
+    public static let cancelRequested: ConditionType = "CancelRequested"
 }
 
 extension Array where Element == Condition {
