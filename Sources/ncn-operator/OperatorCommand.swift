@@ -120,32 +120,30 @@ struct OperatorCommand: AsyncParsableCommand {
         let ownNamespace = ProcessInfo.processInfo.environment["POD_NAMESPACE"] ?? LeaderElectionConfiguration.defaultNamespace
         // One watch per kind and selector, whichever controllers read it (docs/architecture.md).
         let informers = SharedInformers(client: client, logger: Logger(label: "ncn.informers"))
-        let secrets = ProviderSecrets(client: client, informers: informers)
+        // The one provider every controller serves, and its Secret: named once, watched once.
+        let served = ProviderContext(name: provider, client: client, informers: informers)
         let inventory = Inventory(informers: informers, logger: Logger(label: "ncn.inventory"))
         let wakeUps = MarketWakeUps()
         var billingOptions = BillingController.Options()
-        billingOptions.providerName = provider
         billingOptions.pollInterval = paymentPollInterval.value
         let billing = BillingController(
-            client: client, wallets: SecretLightningWalletSource(client: client, secrets: secrets), notifier: wakeUps, options: billingOptions,
-            informers: informers, logger: Logger(label: "ncn.billing"))
-        let cashu = CashuPayments(client: client, billing: billing, vault: SecretEcashVault(client: client, namespace: ownNamespace), secrets: secrets,
+            client: client, wallets: SecretLightningWalletSource(client: client, secrets: served.secrets), notifier: wakeUps, options: billingOptions,
+            informers: informers, provider: served, logger: Logger(label: "ncn.billing"))
+        let cashu = CashuPayments(client: client, billing: billing, vault: SecretEcashVault(client: client, namespace: ownNamespace),
                                   logger: Logger(label: "ncn.cashu"))
         var marketOptions = MarketBridge.Options()
-        marketOptions.providerName = provider
         marketOptions.secretNamespace = ownNamespace
         marketOptions.bidLifetime = Double(bidLifetime.value.components.seconds)
         let market = MarketBridge(client: client, inventory: inventory, cashu: cashu, wakeUps: wakeUps, options: marketOptions,
-                                  informers: informers, secrets: secrets, logger: Logger(label: "ncn.market"))
+                                  informers: informers, provider: served, logger: Logger(label: "ncn.market"))
         var options = LeaseController.Options()
         options.workers = workers
-        options.providerName = provider
         options.ownNamespace = ownNamespace
         let controller = LeaseController(client: client, finalRecords: market, payments: billing, options: options,
-                                         informers: informers, logger: logger)
+                                         informers: informers, provider: served, logger: logger)
         let elector = try leaderElect ? makeElector(client: client, logger: logger) : nil
         let controllers = LeaderGatedControllers(
-            controller: controller, inventory: inventory, billing: billing, cashu: cashu, market: market, secrets: secrets, elector: elector)
+            controller: controller, inventory: inventory, billing: billing, cashu: cashu, market: market, secrets: served.secrets, elector: elector)
 
         let health = HealthServer(registry: registry, readiness: { controllers.readiness() })
         let healthAddress = try ListenAddress(healthProbeBindAddress)

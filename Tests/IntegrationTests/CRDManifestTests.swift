@@ -1,7 +1,7 @@
 import ComputeAPI
 import Foundation
 import KubeClient
-import Operator
+@testable import Operator
 import XCTest
 
 /// The CRDs, manifests and overlays against the test bed's real kube-apiserver (v1.20.2):
@@ -157,6 +157,96 @@ final class CRDManifestTests: XCTestCase {
         }
     }
 
+    /// Issue 15: each owner server-side applies its own part of the status under its own field
+    /// manager. A write from a copy that predates another owner's write leaves that write alone; a
+    /// conditional write on a stale version is refused; the ledger is replaced whole, even over
+    /// what a former whole-status update had set; a tenant's cancellation is the market's
+    /// condition, which the reconciler's later writes keep.
+    func testEachOwnerAppliesOnlyItsOwnPartOfTheStatus() async throws {
+        try await withClient { client in
+            let name = makeName("it-cl-owners", kind: "computelease")
+            let full = Self.lease(named: name)
+            var lease = full
+            lease.status = nil
+            let created = try await client.create(lease)
+            let reconciler = LeaseStatusWriter(client: client, owner: .reconciler)
+            let billing = LeaseStatusWriter(client: client, owner: .billing)
+            let market = LeaseStatusWriter(client: client, owner: .market)
+
+            // Before this design the whole status was PUT: start from that, as an upgraded cluster does.
+            var legacy = created
+            legacy.status = full.status
+            legacy.status?.ledger?.invoices = (0..<2).map { Self.invoice(tranche: $0) }
+            let upgraded = try await client.replaceStatus(legacy)
+
+            let maybeStale = try await reconciler.write(upgraded, conditional: false) { status in
+                status.phase = .awaitingPayment
+                status.message = "Bid made."
+            }
+            let stale = try XCTUnwrap(maybeStale)
+            let maybeCredited = try await billing.update(name) { _, status in
+                status.paidUntil = status.paidUntil?.adding(seconds: 600)
+                status.ledger?.tranchesPaid += 1
+                status.ledger?.invoices = [Self.invoice(tranche: 2)]
+                status.phase = .failed  // not billing's: dropped
+                return true
+            }
+            let credited = try XCTUnwrap(maybeCredited)
+            XCTAssertEqual(credited.status?.phase, .awaitingPayment)
+            XCTAssertEqual(credited.status?.ledger?.invoices?.map(\.tranche), [2], "the ledger is billing's whole value, not a merge")
+            XCTAssertEqual(credited.status?.paidUntil, full.status?.paidUntil?.adding(seconds: 600))
+
+            // The reconciler writes from the copy it had before billing's credit: the credit stays.
+            let maybeObserved = try await reconciler.write(stale, conditional: false) { status in
+                status.phase = .provisioning
+                status.message = "Provisioning."
+                status.paidUntil = nil  // not the reconciler's: dropped
+            }
+            let observed = try XCTUnwrap(maybeObserved)
+            XCTAssertEqual(observed.status?.phase, .provisioning)
+            XCTAssertEqual(observed.status?.paidUntil, credited.status?.paidUntil)
+            XCTAssertEqual(observed.status?.ledger, credited.status?.ledger)
+
+            // A conditional write on a version that moved on is refused.
+            do {
+                _ = try await reconciler.write(stale, conditional: true) { $0.phase = .expired }
+                XCTFail("a conditional write on a stale version went through")
+            } catch let error as KubernetesError where error.isConflict {}
+
+            // The market asks; the reconciler's later writes keep the request.
+            _ = try await market.write(observed, conditional: false) { status in
+                var conditions = status.conditions ?? []
+                conditions.set(Condition(type: .cancelRequested, status: .true, reason: "TenantCancelled", message: "cancelled"))
+                status.conditions = conditions
+            }
+            let maybeEnded = try await reconciler.write(observed, conditional: false) { status in
+                status.phase = .terminated
+                status.terminationReason = .tenantCancelled
+            }
+            let ended = try XCTUnwrap(maybeEnded)
+            XCTAssertEqual(ended.status?.conditions?[.cancelRequested]?.status, .true)
+            XCTAssertEqual(ended.status?.conditions?[.paid]?.status, .true)
+            XCTAssertEqual(ended.status?.phase, .terminated)
+
+            let managers = try kubectl.run("get", "cl", name, "-o",
+                                           #"jsonpath={range .metadata.managedFields[?(@.operation=="Apply")]}{.manager}{"\n"}{end}"#)
+            XCTAssertEqual(Set(managers.split(separator: "\n").map(String.init)),
+                           Set(LeaseStatusOwner.allCases.map(\.fieldManager)), managers)
+            // Conditions merge by type: the apiserver built its apply model from the CRD (it does
+            // not from a schema with `anyOf`, and then takes the whole list as one value).
+            let billingFields = try kubectl.run("get", "cl", name, "-o",
+                                                #"jsonpath={.metadata.managedFields[?(@.manager=="ncn-operator-billing")].fieldsV1}"#)
+            XCTAssertTrue(billingFields.contains(#"k:{\"type\":\"Paid\"}"#), billingFields)
+            try await client.delete(ComputeLease.self, name: name)
+        }
+    }
+
+    static func invoice(tranche: Int) -> LedgerInvoice {
+        let at = Timestamp(rfc3339: "2026-11-24T20:00:00Z")!
+        return LedgerInvoice(tranche: tranche, paymentHash: String(repeating: String(tranche), count: 64), bolt11: "lnbcrt1invoice",
+                             amountMsats: 2_500_000, issuedAt: at, expiresAt: at.adding(seconds: 600))
+    }
+
     func testTheSchemaRejectsInvalidLeases() async throws {
         try await withClient { client in
             let cases: [(String, String, (inout ComputeLease) -> Void)] = [
@@ -229,7 +319,7 @@ final class CRDManifestTests: XCTestCase {
         for file in operatorRBACManifests { try kubectl.run("apply", "-f", Self.path("manifests/\(file).yaml")) }
         let allowed: [[String]] = [
             ["create", "computeleases.ncn.dev"], ["delete", "computeleases.ncn.dev"], ["watch", "computeleases.ncn.dev"],
-            ["update", "computeleases.ncn.dev", "--subresource=status"], ["update", "computeleases.ncn.dev", "--subresource=finalizers"],
+            ["patch", "computeleases.ncn.dev", "--subresource=status"], ["update", "computeleases.ncn.dev", "--subresource=finalizers"],
             ["get", "computeproviders.ncn.dev"], ["watch", "computeproviders.ncn.dev"],
             ["create", "namespaces"], ["list", "pods", "--all-namespaces"], ["watch", "services", "--all-namespaces"],
             ["watch", "networkpolicies.networking.k8s.io", "--all-namespaces"], ["watch", "jobs.batch", "--all-namespaces"], ["watch", "nodes"], ["create", "events", "-n", "default"],
@@ -243,6 +333,8 @@ final class CRDManifestTests: XCTestCase {
         ]
         let refused: [[String]] = [
             ["create", "computeproviders.ncn.dev"], ["update", "computeproviders.ncn.dev"],
+            // Status only by each owner's apply: a whole-status update would overwrite the others' fields.
+            ["update", "computeleases.ncn.dev", "--subresource=status"],
             ["list", "secrets", "--all-namespaces"], ["get", "secrets", "-n", "kube-system"], ["get", "secrets", "-n", "default"],
             ["watch", "secrets", "--all-namespaces"],
             // No write on workloads or namespaces cluster-wide: only inside a lease namespace, once the steward bound it.

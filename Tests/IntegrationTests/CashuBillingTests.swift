@@ -80,7 +80,7 @@ final class CashuBillingTests: XCTestCase {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await billing.run() }
                 defer { group.cancelAll() }
-                await billing.providers.waitUntilSynced()
+                await billing.provider.store.waitUntilSynced()
                 let token = try wallet.send(25)
                 let redemption = try await payments.pay(lease: leaseName, token: token)
                 XCTAssertEqual(redemption.amountMsats, 25_000)
@@ -112,7 +112,7 @@ final class CashuBillingTests: XCTestCase {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await billing.run() }
                     defer { group.cancelAll() }
-                    await billing.providers.waitUntilSynced()
+                    await billing.provider.store.waitUntilSynced()
                     try await payments.recover()
                 }
             }

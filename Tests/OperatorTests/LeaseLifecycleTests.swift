@@ -233,3 +233,25 @@ final class LeaseStatusObserverTests: XCTestCase {
         XCTAssertEqual(first, second, "an unchanged world must not produce a status write")
     }
 }
+
+final class LeaseCancellationTests: XCTestCase {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// The market only asks (a CancelRequested condition, its one field); the reconciler ends the
+    /// lease, paid or not, and writes the phase itself.
+    func testACancelRequestEndsTheLeaseThroughTheReconciler() {
+        for lease in [fixtureLease(), paidFixture(since: t0, until: t0.addingTimeInterval(600))] {
+            var asked = lease
+            var status = asked.status ?? ComputeLeaseStatus()
+            status.conditions = (status.conditions ?? []) + [
+                Condition(type: .cancelRequested, status: .true, reason: "TenantCancelled", message: "The tenant cancelled the request.",
+                          lastTransitionTime: Timestamp(t0)),
+            ]
+            asked.status = status
+            XCTAssertEqual(LeaseLifecycle.decide(asked, workload: WorkloadObservation(podPhase: "Running", podReason: nil), now: t0),
+                           .end(.terminated, .tenantCancelled, "The tenant cancelled the request."))
+            XCTAssertNotEqual(LeaseLifecycle.decide(lease, workload: WorkloadObservation(podPhase: "Running", podReason: nil), now: t0),
+                              .end(.terminated, .tenantCancelled, "The tenant cancelled the request."))
+        }
+    }
+}

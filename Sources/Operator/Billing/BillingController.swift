@@ -13,7 +13,6 @@ import Synchronization
 /// is down. Runs until cancelled, on the leader only.
 public final class BillingController: PaymentLastLook {
     public struct Options: Sendable {
-        public var providerName = ComputeProvider.defaultName
         /// How often an open invoice is looked up; the wallet's notifications, when it has them, only make it sooner.
         public var pollInterval: Duration = .seconds(5)
         public var errorPolicy = ErrorPolicy()
@@ -21,9 +20,8 @@ public final class BillingController: PaymentLastLook {
     }
 
     public let leases: Store<ComputeLease>
-    public let providers: Store<ComputeProvider>
+    public let provider: ProviderContext
     private let leaseInformer: Informer<ComputeLease>
-    private let providerInformer: Informer<ComputeProvider>
     public let queue: WorkQueue<String, ContinuousClock>
     let client: KubernetesClient
     let wallets: any LightningWalletSource
@@ -34,13 +32,12 @@ public final class BillingController: PaymentLastLook {
 
     public init(
         client: KubernetesClient, wallets: any LightningWalletSource, notifier: any BillingNotifier, options: Options = Options(),
-        now: @escaping @Sendable () -> Date = { Date() }, informers: SharedInformers? = nil, logger: Logger
+        now: @escaping @Sendable () -> Date = { Date() }, informers: SharedInformers? = nil, provider: ProviderContext? = nil, logger: Logger
     ) {
         let informers = informers ?? SharedInformers(client: client, logger: logger)
         leaseInformer = informers.informer(ComputeLease.self)
-        providerInformer = informers.informer(ComputeProvider.self, options: ProviderWatch.options(name: options.providerName))
         leases = leaseInformer.store
-        providers = providerInformer.store
+        self.provider = provider ?? ProviderContext(client: client, informers: informers)
         self.client = client
         self.wallets = wallets
         self.notifier = notifier
@@ -50,7 +47,7 @@ public final class BillingController: PaymentLastLook {
         queue = WorkQueue(clock: ContinuousClock(), errorPolicy: options.errorPolicy)
     }
 
-    public var isSynced: Bool { leases.isSynced && providers.isSynced }
+    public var isSynced: Bool { leases.isSynced && provider.store.isSynced }
 
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -60,7 +57,7 @@ public final class BillingController: PaymentLastLook {
                 }
             }
             group.addTask { [self] in
-                for try await update in providerInformer.updates() where !update.changed.isEmpty {
+                for try await update in provider.informer.updates() where !update.changed.isEmpty {
                     for key in leases.keys { queue.add(key.name) }
                 }
             }
@@ -68,7 +65,7 @@ public final class BillingController: PaymentLastLook {
                 group.addTask { [self] in try await running.run(onPaymentHint: { self.paymentMayHaveArrived() }) }
             }
             await leases.waitUntilSynced()
-            await providers.waitUntilSynced()
+            await provider.store.waitUntilSynced()
             group.addTask { [self] in await work() }
             try await group.next()
             group.cancelAll()
@@ -105,7 +102,7 @@ public final class BillingController: PaymentLastLook {
     /// One pass over one lease, from its current state.
     func reconcile(_ lease: ComputeLease) async throws -> Action {
         let name = lease.metadata.name ?? ""
-        guard let provider = providers.get(ObjectKey(name: options.providerName)) else { return .requeue(after: .seconds(30)) }
+        guard let provider = self.provider.current else { return .requeue(after: .seconds(30)) }
         let lead = provider.spec.billing.invoiceLeadSeconds
         guard let plan = BillingPlanner.plan(lease, invoiceLeadSeconds: lead, pollInterval: options.pollInterval.seconds, now: now()),
               let terms = BillingPlanner.terms(for: lease, invoiceLeadSeconds: lead) else { return .awaitChange }
@@ -135,7 +132,7 @@ public final class BillingController: PaymentLastLook {
     /// Looks up every open invoice of the lease now, whatever the poll schedule, and credits
     /// those paid. Called by the lease controller right before it ends a lease unpaid.
     public func lastLook(at lease: ComputeLease) async throws -> Bool {
-        guard lease.spec.paymentRail == .lightning, let provider = providers.get(ObjectKey(name: options.providerName)),
+        guard lease.spec.paymentRail == .lightning, let provider = self.provider.current,
               let terms = BillingPlanner.terms(for: lease, invoiceLeadSeconds: provider.spec.billing.invoiceLeadSeconds),
               let wallet = try await wallets.wallet(for: provider) else { return false }
         var credited = false
@@ -214,7 +211,7 @@ public final class BillingController: PaymentLastLook {
     /// False when it was credited before. Throws not-found when the lease is gone.
     public func creditCashu(_ redemption: CashuRedemption) async throws -> Bool {
         let lease = try await client.get(ComputeLease.self, name: redemption.reference)
-        let lead = providers.get(ObjectKey(name: options.providerName))?.spec.billing.invoiceLeadSeconds ?? ComputeDefaults.invoiceLeadSeconds
+        let lead = provider.current?.spec.billing.invoiceLeadSeconds ?? ComputeDefaults.invoiceLeadSeconds
         guard let terms = BillingPlanner.terms(for: lease, invoiceLeadSeconds: lead) else { return false }
         let credit = LedgerCredit(id: "cashu:\(redemption.id)", rail: .cashu, msats: redemption.amountMsats, at: Timestamp(now()))
         return try await self.credit(credit, settlingInvoice: nil, toLease: redemption.reference, terms: terms)
@@ -233,25 +230,12 @@ public final class BillingController: PaymentLastLook {
 
     // MARK: Writes
 
-    /// Reads the lease fresh, lets `change` edit its status, and writes it back only if it
-    /// changed, conditional on the version read; on a conflict it starts over from a fresh read,
-    /// so `change` always decides on the version it writes. nil when nothing was written.
+    /// Billing's part of the status (ledger, paid-until, Paid), each write conditional on the
+    /// version `change` decided on (`LeaseStatusWriter.update`). nil when nothing was written.
     func updateStatus(
         of name: String, _ change: (ComputeLease, inout ComputeLeaseStatus) -> Bool
     ) async throws -> ComputeLease? {
-        for attempt in 1...8 {
-            var lease = try await client.get(ComputeLease.self, name: name)
-            if lease.metadata.deletionTimestamp != nil { return nil }
-            var status = lease.status ?? ComputeLeaseStatus()
-            guard change(lease, &status) else { return nil }
-            lease.status = status
-            do {
-                return try await client.replaceStatus(lease)
-            } catch let error as KubernetesError where error.isConflict && attempt < 8 {
-                try await Task.sleep(for: .milliseconds(50 * attempt))
-            }
-        }
-        return nil
+        try await LeaseStatusWriter(client: client, owner: .billing).update(name, change)
     }
 
     static func requeue(until deadline: Date?, now: Date) -> Action {

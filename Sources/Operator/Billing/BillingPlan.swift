@@ -28,31 +28,31 @@ enum BillingPlanner {
         // A tranche counts as invoiced while it has a payable or a paid invoice; an expired one is
         // replaced, so a tenant who missed it can still pay within grace.
         let invoiced = Set(invoices.filter { $0.state == .paid || ($0.state == .open && $0.expiresAt.date > now) }.map(\.tranche))
-        let startedAt = LeaseLifecycle.runningSince(lease)
-        let paidUntil = status.paidUntil?.date
+        let timeline = lease.timeline
+        let startedAt = timeline.startedAt
+        let paidUntil = timeline.paidUntil
         let decision = PaymentDeadlines(terms: terms).decide(startedAt: startedAt, paidUntil: paidUntil, invoicedTranches: invoiced, now: now)
 
         var issue = decision.invoiceTranche
         // Nothing more to sell once paid time reaches the end of the requested duration.
-        if let startedAt, let paidUntil, paidUntil >= startedAt.addingTimeInterval(TimeInterval(lease.spec.durationSeconds)) {
+        if let paidUntil, let durationEnds = timeline.durationEndsAt, paidUntil >= durationEnds {
             issue = nil
         }
         // An unpaid bid past its expiry is ending; it gets no invoice.
-        let bidExpiry = lease.spec.bidExpiresAt?.date
-        if paidUntil == nil, let bidExpiry, now >= bidExpiry { issue = nil }
+        if let bidExpiry = timeline.bidExpiresAt, now >= bidExpiry { issue = nil }
         // Cashu is pushed by the tenant (in the request or as nutzaps); only Lightning is invoiced.
         if lease.spec.paymentRail != .lightning { issue = nil }
         if decision.enforce { issue = nil }
 
         let open = invoices.filter { $0.state == .open }
-        let payableUntil = paidUntil.map { $0.addingTimeInterval(TimeInterval(terms.graceSeconds)) } ?? bidExpiry
+        let payableUntil = timeline.graceEndsAt ?? timeline.bidExpiresAt
         // Never payable past the instant the lease ends without it: a payment after that would be
         // taken for nothing. (The lease controller's last look catches one made just before.)
         let expiry = max(1, Int((payableUntil?.timeIntervalSince(now) ?? TimeInterval(terms.intervalSeconds)).rounded(.down)))
 
         var wakeUps = [decision.nextCheck].compactMap { $0 }
         if !open.isEmpty { wakeUps.append(now.addingTimeInterval(pollInterval)) }
-        if paidUntil == nil, let bidExpiry, bidExpiry > now { wakeUps.append(bidExpiry) }
+        if let bidExpiry = timeline.bidExpiresAt, bidExpiry > now { wakeUps.append(bidExpiry) }
         return BillingPlan(state: decision.state, invoicesToCheck: open, issueTranche: issue, invoiceExpirySeconds: expiry,
                            nextCheck: wakeUps.filter { $0 > now }.min())
     }

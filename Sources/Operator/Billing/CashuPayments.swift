@@ -17,15 +17,14 @@ public final class CashuPayments: Sendable {
     }
 
     let client: KubernetesClient
-    let secrets: ProviderSecrets
     let billing: BillingController
     let vault: any EcashVault
     let logger: Logger
     private let cache = Mutex<Cached?>(nil)
 
-    public init(client: KubernetesClient, billing: BillingController, vault: any EcashVault, secrets: ProviderSecrets? = nil, logger: Logger) {
+    /// The provider and its Secret are billing's (`billing.provider`).
+    public init(client: KubernetesClient, billing: BillingController, vault: any EcashVault, logger: Logger) {
         self.client = client
-        self.secrets = secrets ?? ProviderSecrets(client: client)
         self.billing = billing
         self.vault = vault
         self.logger = logger
@@ -98,10 +97,10 @@ public final class CashuPayments: Sendable {
     /// (mint or apiserver down) is retried without a restart.
     public func run() async throws {
         await billing.leases.waitUntilSynced()
-        await billing.providers.waitUntilSynced()
+        await billing.provider.store.waitUntilSynced()
         while !Task.isCancelled {
             do {
-                if billing.providers.get(ObjectKey(name: billing.options.providerName))?.spec.payments.cashu != nil {
+                if billing.provider.current?.spec.payments.cashu != nil {
                     try await recover()
                 }
             } catch is CancellationError {
@@ -122,21 +121,15 @@ public final class CashuPayments: Sendable {
 
     /// The redeemer for the provider's current Cashu settings and key, rebuilt when either changes.
     public func redeemer() async throws -> CashuRedeemer {
-        guard let provider = billing.providers.get(ObjectKey(name: billing.options.providerName)) else {
-            throw CashuPaymentError.noProvider(billing.options.providerName)
-        }
+        guard let provider = billing.provider.current else { throw CashuPaymentError.noProvider(billing.provider.name) }
         guard let rail = provider.spec.payments.cashu else { throw CashuPaymentError.cashuNotAccepted }
         let reference = provider.spec.secretRef
-        let secret = try? await secrets.secret(reference)
-        let keyText = secret?.value(ComputeProvider.SecretKeys.cashuP2PKKey).map { String(decoding: $0, as: UTF8.self) }?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let secret = try? await billing.provider.secrets.secret(reference)
         let cacheKey = "\(rail.mints.sorted())|\(rail.unit.rawValue)|\(secret?.metadata.resourceVersion ?? "-")"
         if let cached = cache.withLock({ $0 }), cached.key == cacheKey { return cached.redeemer }
         // Without a configured key the rail is off: a key made up here would change on every
         // restart, and proofs locked to an announced key would become unspendable for us.
-        guard let keyText, !keyText.isEmpty else { throw CashuPaymentError.missingKey(reference) }
-        let key: SecretKey
-        do { key = try SecretKey(hex: keyText) } catch { throw CashuPaymentError.badKey(reference) }
+        guard let secret, let key = try ProviderContext.cashuLockKey(in: secret, reference) else { throw CashuPaymentError.missingKey(reference) }
         let configuration = try CashuRedeemerConfiguration(allowedMints: rail.mints, unit: rail.unit.rawValue, requireDLEQ: rail.requireDLEQ)
         let redeemer = CashuRedeemer(configuration: configuration, key: key, vault: vault, logger: logger)
         cache.withLock { $0 = Cached(key: cacheKey, redeemer: redeemer) }

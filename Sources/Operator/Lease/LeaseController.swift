@@ -11,7 +11,6 @@ import Synchronization
 public final class LeaseController: Sendable {
     public struct Options: Sendable {
         public var workers = 2
-        public var providerName = ComputeProvider.defaultName
         /// The operator's namespace: its Secrets, and the only place a lease's environment Secret may be.
         public var ownNamespace = LeaderElectionConfiguration.defaultNamespace
         public var errorPolicy = ErrorPolicy()
@@ -25,7 +24,7 @@ public final class LeaseController: Sendable {
     }
 
     public let leases: Store<ComputeLease>
-    public let providers: Store<ComputeProvider>
+    public let provider: ProviderContext
     public let pods: Store<Pod>
     public let jobs: Store<Job>
     public let nodes: Store<Node>
@@ -41,7 +40,7 @@ public final class LeaseController: Sendable {
     /// `informers` is the operator's shared cache; without one the controller has its own.
     public init(
         client: KubernetesClient, finalRecords: any LeaseFinalRecordSink, payments: (any PaymentLastLook)? = nil, options: Options = Options(),
-        informers: SharedInformers? = nil, logger: Logger
+        informers: SharedInformers? = nil, provider: ProviderContext? = nil, logger: Logger
     ) {
         self.client = client
         self.options = options
@@ -49,10 +48,12 @@ public final class LeaseController: Sendable {
         self.payments = payments
         self.logger = logger
         self.queue = WorkQueue(clock: ContinuousClock(), errorPolicy: options.errorPolicy)
-        let informers = LeaseInformers(informers ?? SharedInformers(client: client, logger: logger), providerName: options.providerName)
+        let shared = informers ?? SharedInformers(client: client, logger: logger)
+        let provider = provider ?? ProviderContext(client: client, informers: shared)
+        let informers = LeaseInformers(shared, provider: provider)
+        self.provider = provider
         self.informers = informers
         leases = informers.leases.store
-        providers = informers.providers.store
         pods = informers.pods.store
         jobs = informers.jobs.store
         nodes = informers.nodes.store
@@ -123,8 +124,7 @@ public final class LeaseController: Sendable {
                 continue
             }
             let context = LeaseReconcilerContext(
-                client: client, provider: { [providers, options] in providers.get(ObjectKey(name: options.providerName)) },
-                providerName: options.providerName,
+                client: client, provider: provider,
                 pods: pods, jobs: jobs, nodes: nodes, events: EventRecorder(client: client, logger: logger), finalRecords: finalRecords,
                 payments: payments, ownNamespace: options.ownNamespace, logger: logger)
             do {
@@ -133,7 +133,8 @@ public final class LeaseController: Sendable {
                 Counter(label: "ncn_reconciles_total").increment()
                 queue.finish(name, result: .success(action))
             } catch let error as KubernetesError where error.isConflict {
-                // Billing writes the same status: a lost race is normal, and the fresh version is on its way.
+                // A conditional write (the finalizer, an end) lost to a newer version, such as a credit
+                // billing just wrote: normal, and the fresh version is on its way.
                 logger.debug("status changed under us; reconciling again", metadata: ["lease": "\(name)"])
                 queue.finish(name, result: .success(.requeue(after: .milliseconds(100))))
             } catch {

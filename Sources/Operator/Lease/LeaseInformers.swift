@@ -16,9 +16,9 @@ struct LeaseInformers: Sendable {
     let resourceQuotas: Informer<MetadataOnly<ResourceQuota>>
     let limitRanges: Informer<MetadataOnly<LimitRange>>
 
-    init(_ shared: SharedInformers, providerName: String) {
+    init(_ shared: SharedInformers, provider: ProviderContext) {
         leases = shared.informer(ComputeLease.self)
-        providers = shared.informer(ComputeProvider.self, options: ProviderWatch.options(name: providerName))
+        providers = provider.informer
         nodes = shared.informer(Node.self)
         pods = shared.informer(Pod.self, options: Self.owned(Pod.self))
         jobs = shared.informer(Job.self, options: Self.owned(Job.self))
@@ -48,12 +48,5 @@ struct LeaseInformers: Sendable {
         leases.store.isSynced && providers.store.isSynced && nodes.store.isSynced && pods.store.isSynced && jobs.store.isSynced
             && namespaces.store.isSynced && services.store.isSynced && networkPolicies.store.isSynced
             && resourceQuotas.store.isSynced && limitRanges.store.isSynced
-    }
-}
-
-/// The one ComputeProvider an operator serves (`--provider`), watched by name.
-enum ProviderWatch {
-    static func options(name: String) -> Watcher<ComputeProvider>.Options {
-        .init(fieldSelector: "metadata.name=\(name)")
     }
 }

@@ -28,20 +28,23 @@ enum LeaseLifecycle {
         if !(lease.metadata.finalizers ?? []).contains(finalizer) { return .addFinalizer }
         let status = lease.status ?? ComputeLeaseStatus()
         if let phase = status.phase, phase.isTerminal { return .delete }
+        if let cancel = status.conditions?[.cancelRequested], cancel.status == .true {
+            return .end(.terminated, .tenantCancelled, cancel.message.isEmpty ? "The tenant cancelled the request." : cancel.message)
+        }
 
-        guard let paidUntil = status.paidUntil?.date else {
-            if let expiry = lease.spec.bidExpiresAt?.date, now >= expiry {
+        let timeline = lease.timeline
+        guard let paidUntil = timeline.paidUntil else {
+            if let expiry = timeline.bidExpiresAt, now >= expiry {
                 return .end(.expired, .bidExpired, "The bid expired before the first payment arrived.")
             }
-            return .awaitPayment(until: lease.spec.bidExpiresAt?.date)
+            return .awaitPayment(until: timeline.bidExpiresAt)
         }
         // Payment is the primary defence: a lapsed lease ends even if billing has not said so yet.
-        let grace = TimeInterval(lease.spec.graceSeconds)
-        if now >= paidUntil.addingTimeInterval(grace) {
+        if let graceEnds = timeline.graceEndsAt, now >= graceEnds {
             return .end(.expired, .paymentLapsed,
                         "Payments stopped: paid until \(Timestamp(paidUntil)), and the \(lease.spec.graceSeconds) s grace period is over.")
         }
-        if let started = runningSince(lease), now >= started.addingTimeInterval(TimeInterval(lease.spec.durationSeconds)) {
+        if let durationEnds = timeline.durationEndsAt, now >= durationEnds {
             return .end(.terminated, .durationElapsed, "The requested duration of \(lease.spec.durationSeconds) s is over.")
         }
         if workload.jobFailure == "DeadlineExceeded" {
@@ -73,22 +76,12 @@ enum LeaseLifecycle {
         }
     }
 
-    /// When the lease was first paid: the Paid condition's transition to True.
-    static func runningSince(_ lease: ComputeLease) -> Date? {
-        lease.status?.conditions?.first { $0.type == .paid && $0.status == .true }?.lastTransitionTime.date
-    }
-
     /// When the reconciler must look again even if nothing changes: the next deadline.
     static func nextDeadline(_ lease: ComputeLease, workload: WorkloadObservation = WorkloadObservation(), now: Date) -> Date? {
         var deadlines: [Date] = []
         if let startFailure = workload.startFailureDeadline { deadlines.append(startFailure) }
-        if let paidUntil = lease.status?.paidUntil?.date {
-            deadlines.append(paidUntil.addingTimeInterval(TimeInterval(lease.spec.graceSeconds)))
-        }
-        if let started = runningSince(lease) {
-            deadlines.append(started.addingTimeInterval(TimeInterval(lease.spec.durationSeconds)))
-        }
-        if lease.status?.paidUntil == nil, let expiry = lease.spec.bidExpiresAt?.date { deadlines.append(expiry) }
+        let timeline = lease.timeline
+        deadlines += [timeline.graceEndsAt, timeline.durationEndsAt, timeline.bidExpiresAt].compactMap { $0 }
         return deadlines.filter { $0 > now }.min()
     }
 }

@@ -7,9 +7,7 @@ import Logging
 /// so a reconcile reads the cluster's current state without listing it.
 public struct LeaseReconcilerContext: Sendable {
     public var client: KubernetesClient
-    public var provider: @Sendable () -> ComputeProvider?
-    /// The ComputeProvider `provider` reads (`--provider`), for what a lease says while it is missing.
-    public var providerName: String
+    public var provider: ProviderContext
     /// Pods labelled with their lease (`LeaseLabels.lease`): the workload Jobs' pods.
     public var pods: Store<Pod>
     /// Jobs labelled with their lease: each lease's workload.
@@ -25,14 +23,12 @@ public struct LeaseReconcilerContext: Sendable {
     public var logger: Logger
 
     public init(
-        client: KubernetesClient, provider: @escaping @Sendable () -> ComputeProvider?,
-        providerName: String = ComputeProvider.defaultName, pods: Store<Pod>, jobs: Store<Job>, nodes: Store<Node>,
+        client: KubernetesClient, provider: ProviderContext, pods: Store<Pod>, jobs: Store<Job>, nodes: Store<Node>,
         events: EventRecorder, finalRecords: any LeaseFinalRecordSink, payments: (any PaymentLastLook)? = nil,
         ownNamespace: String = LeaderElectionConfiguration.defaultNamespace, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.client = client
         self.provider = provider
-        self.providerName = providerName
         self.pods = pods
         self.jobs = jobs
         self.nodes = nodes
@@ -104,9 +100,9 @@ public enum LeaseReconciler {
     private static func run(_ lease: ComputeLease, job cachedJob: Job?, pod: Pod?, _ context: LeaseReconcilerContext) async throws -> Action {
         let now = context.now()
         let name = lease.metadata.name ?? ""
-        guard let provider = context.provider() else {
+        guard let provider = context.provider.current else {
             try await writeStatus(lease, context) { status in
-                status.message = "Waiting for the ComputeProvider '\(context.providerName)' that configures this operator."
+                status.message = "Waiting for the ComputeProvider '\(context.provider.name)' that configures this operator."
             }
             return .requeue(after: .seconds(30))
         }
@@ -135,12 +131,8 @@ public enum LeaseReconciler {
         let endpoints = LeaseWorkloadBuilder.endpoints(service: service, serviceType: provider.spec.serviceType, nodeAddresses: addresses)
         let observed = LeaseStatusObserver.observe(
             lease: lease, pod: pod, endpoints: endpoints, namespace: workload.namespace.metadata.name ?? "", now: now)
-        if observed != lease.status {
-            let before = lease.status?.phase
-            var updated = lease
-            updated.status = observed
-            _ = try await context.client.replaceStatus(updated)
-            if before != observed.phase, let phase = observed.phase {
+        if try await writeStatus(lease, context, { $0 = observed }) != nil {
+            if lease.status?.phase != observed.phase, let phase = observed.phase {
                 await context.events.record(.normal, reason: phase.rawValue, message: observed.message ?? phase.rawValue, about: reference(lease))
             }
         }
@@ -276,7 +268,9 @@ public enum LeaseReconciler {
         _ lease: ComputeLease, phase: LeasePhase, reason: TerminationReason, message: String, exitCode: Int32?,
         _ context: LeaseReconcilerContext
     ) async throws {
-        try await writeStatus(lease, context) { status in
+        // Conditional: the end was decided on the paid time this version shows, and billing may
+        // have credited a payment since (409, and the next look decides again).
+        try await writeStatus(lease, context, conditional: true) { status in
             status.phase = phase
             status.terminationReason = reason
             status.message = message
@@ -341,13 +335,13 @@ public enum LeaseReconciler {
         ]))
     }
 
-    private static func writeStatus(_ lease: ComputeLease, _ context: LeaseReconcilerContext, _ change: (inout ComputeLeaseStatus) -> Void) async throws {
-        var updated = lease
-        var status = lease.status ?? ComputeLeaseStatus()
-        change(&status)
-        guard status != lease.status else { return }
-        updated.status = status
-        _ = try await context.client.replaceStatus(updated)
+    /// The reconciler's own status fields. Unconditional but for an end: each reconcile of a
+    /// lease sees a store at least as new as the one before it, so its observations only move forward.
+    @discardableResult
+    private static func writeStatus(
+        _ lease: ComputeLease, _ context: LeaseReconcilerContext, conditional: Bool = false, _ change: (inout ComputeLeaseStatus) -> Void
+    ) async throws -> ComputeLease? {
+        try await LeaseStatusWriter(client: context.client, owner: .reconciler).write(lease, conditional: conditional, change)
     }
 
     static func reference(_ lease: ComputeLease) -> ObjectReference {

@@ -25,7 +25,7 @@ enum LastLookPolicy {
 
     /// The instant the lease became due to end for lack of payment.
     static func deadline(of lease: ComputeLease) -> Date? {
-        if let paidUntil = lease.status?.paidUntil?.date { return paidUntil.addingTimeInterval(TimeInterval(lease.spec.graceSeconds)) }
-        return lease.spec.bidExpiresAt?.date
+        let timeline = lease.timeline
+        return timeline.graceEndsAt ?? timeline.bidExpiresAt
     }
 }

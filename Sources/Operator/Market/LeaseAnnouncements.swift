@@ -52,9 +52,10 @@ enum LeaseAnnouncements {
         let status = lease.status ?? ComputeLeaseStatus()
         if let phase = status.phase, phase.isTerminal { return [] }
         var due: [LeaseAnnouncement] = []
-        let paidUntil = status.paidUntil?.date
+        let timeline = lease.timeline
+        let paidUntil = timeline.paidUntil
         let spec = lease.spec
-        if paidUntil == nil, let expiry = spec.bidExpiresAt?.date, expiry > now {
+        if let expiry = timeline.bidExpiresAt, expiry > now {
             let created = lease.metadata.creationTimestamp.flatMap { Timestamp(rfc3339: $0)?.date }
             due.append(.bid(ComputeBid(pricePerIntervalMsats: spec.pricePerIntervalMsats, intervalSeconds: spec.intervalSeconds,
                                        graceSeconds: spec.graceSeconds, durationSeconds: spec.durationSeconds,
@@ -85,8 +86,7 @@ enum LeaseAnnouncements {
     /// records that moment as the ledger's state), and never past the requested duration.
     static func cashuTrancheDue(_ lease: ComputeLease, paidUntil: Date?) -> Bool {
         guard let paidUntil else { return true }
-        if let started = LeaseLifecycle.runningSince(lease),
-           paidUntil >= started.addingTimeInterval(TimeInterval(lease.spec.durationSeconds)) { return false }
+        if let durationEnds = lease.timeline.durationEndsAt, paidUntil >= durationEnds { return false }
         let state = lease.status?.ledger?.state
         return state == .invoiceDue || state == .grace
     }

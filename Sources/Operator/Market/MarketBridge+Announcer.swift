@@ -70,7 +70,7 @@ extension MarketBridge {
             }
             return events
         case let .cashuDue(tranche, amount, paidUntil):
-            guard let cashu, let provider = providers.get(ObjectKey(name: options.providerName)), let rail = provider.spec.payments.cashu else { return [] }
+            guard let cashu, let provider = self.provider.current, let rail = provider.spec.payments.cashu else { return [] }
             let lockKey = try await cashu.redeemer().lockKey
             let terms = ComputeCashuTerms(mints: rail.mints.map { ComputeMint(url: $0, unit: rail.unit.rawValue) }, p2pk: lockKey)
             var events = [try ComputeFeedback.paymentRequired(context, amountMsats: amount, bolt11: nil, cashu: terms, tranche: tranche).sign(with: key)]

@@ -36,7 +36,7 @@ extension MarketBridge {
         // A request for other providers is not ours to read, count or correct.
         let addressed = event.referencedPubkeys
         guard addressed.isEmpty || addressed.contains(key.publicKey.hex) else { return }
-        guard let provider = providers.get(ObjectKey(name: options.providerName)) else { return }
+        guard let provider = self.provider.current else { return }
         let settings = provider.spec.intake
         if case let .ignore(why) = gate.withLock({ $0.screen(event, settings: settings, now: now()) }) {
             Counter(label: "ncn_requests_ignored_total").increment()
@@ -169,8 +169,13 @@ extension MarketBridge {
             guard let lease = leases.get(ObjectKey(name: name)), lease.spec.requestEventId == requestID,
                   lease.spec.tenantPubkey == event.pubkey, !(lease.status?.phase?.isTerminal ?? false) else { continue }
             do {
-                try await LeaseEnding.end(name, client: client, phase: .terminated, reason: .tenantCancelled,
-                                          message: "The tenant cancelled the request.")
+                // A request the reconciler acts on: it alone writes the phase and ends the lease.
+                try await LeaseStatusWriter(client: client, owner: .market).write(lease, conditional: false) { status in
+                    var conditions = status.conditions ?? []
+                    conditions.set(Condition(type: .cancelRequested, status: .true, reason: TerminationReason.tenantCancelled.rawValue,
+                                             message: "The tenant cancelled the request.", lastTransitionTime: Timestamp(now())))
+                    status.conditions = conditions
+                }
                 logger.info("cancelled by the tenant", metadata: ["lease": "\(name)"])
             } catch {
                 logger.warning("cannot cancel a lease", metadata: ["lease": "\(name)", "error": "\(error)"])
@@ -296,7 +301,7 @@ extension MarketBridge {
     /// An answer outside any lease (a refusal); `relays` are the request's own, when it could be read.
     func reply(_ feedback: ComputeFeedback, key: SecretKey, relays: [String] = []) async {
         if feedback.status == .error {
-            let settings = providers.get(ObjectKey(name: options.providerName))?.spec.intake ?? IntakeSettings()
+            let settings = provider.current?.spec.intake ?? IntakeSettings()
             guard gate.withLock({ $0.mayRefuse(settings: settings, now: now()) }) else {
                 Counter(label: "ncn_refusals_unsent_total").increment()
                 return

@@ -13,7 +13,6 @@ import Synchronization
 /// restart neither repeats a bid nor loses an announcement. Runs on the leader only.
 public final class MarketBridge: Sendable {
     public struct Options: Sendable {
-        public var providerName = ComputeProvider.defaultName
         /// Where tenants' secret env Secrets go (the operator's namespace).
         public var secretNamespace = "ncn-system"
         /// How long a bid stands unpaid (its capacity stays reserved meanwhile).
@@ -36,12 +35,10 @@ public final class MarketBridge: Sendable {
     }
 
     public let leases: Store<ComputeLease>
-    public let providers: Store<ComputeProvider>
+    public let provider: ProviderContext
     private let leaseInformer: Informer<ComputeLease>
-    private let providerInformer: Informer<ComputeProvider>
     let announcements: WorkQueue<String, ContinuousClock>
     let client: KubernetesClient
-    let secrets: ProviderSecrets
     let inventory: Inventory?
     let cashu: CashuPayments?
     let options: Options
@@ -62,14 +59,12 @@ public final class MarketBridge: Sendable {
     public init(
         client: KubernetesClient, inventory: Inventory?, cashu: CashuPayments?, wakeUps: MarketWakeUps = MarketWakeUps(),
         options: Options = Options(), now: @escaping @Sendable () -> Date = { Date() }, informers: SharedInformers? = nil,
-        secrets: ProviderSecrets? = nil, logger: Logger
+        provider: ProviderContext? = nil, logger: Logger
     ) {
         let informers = informers ?? SharedInformers(client: client, logger: logger)
-        self.secrets = secrets ?? ProviderSecrets(client: client, informers: informers)
         leaseInformer = informers.informer(ComputeLease.self)
-        providerInformer = informers.informer(ComputeProvider.self, options: ProviderWatch.options(name: options.providerName))
         leases = leaseInformer.store
-        providers = providerInformer.store
+        self.provider = provider ?? ProviderContext(client: client, informers: informers)
         self.client = client
         self.inventory = inventory
         self.cashu = cashu
@@ -82,7 +77,7 @@ public final class MarketBridge: Sendable {
 
     /// Caches complete. Being connected to relays is not part of readiness: a provider whose
     /// Secret is missing still runs its leases, and the log says what to fix.
-    public var isSynced: Bool { leases.isSynced && providers.isSynced }
+    public var isSynced: Bool { leases.isSynced && provider.store.isSynced }
 
     /// The provider's Nostr public key once connected (hex).
     public var publicKey: PublicKey? { connection.withLock { $0?.key.publicKey } }
@@ -90,7 +85,7 @@ public final class MarketBridge: Sendable {
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
-                for try await _ in providerInformer.updates() {}  // read through `providers`
+                for try await _ in self.provider.informer.updates() {}  // keeps the watch running; read through `provider.current`
             }
             group.addTask { [self] in
                 for try await update in leaseInformer.updates() {
@@ -116,13 +111,13 @@ public final class MarketBridge: Sendable {
             group.addTask { [self] in await outbox.run { await self.publish($0.event, requestRelays: $0.relays) } }
             group.addTask { await RelayPoolMetrics.export(pool, logger: Logger(label: "ncn.market.relays")) }
             if let inventory {
-                let lockKey = try? await MarketIdentity.cashuLockKey(of: provider, secrets: secrets)
+                let lockKey = await self.provider.cashuLockPublicKey(of: provider)
                 if provider.spec.payments.cashu != nil, lockKey == nil {
                     logger.error("the Cashu rail is off: the provider's Secret has no valid cashu-p2pk-key; Cashu requests are refused and the offer lists Lightning only",
                                  metadata: ["secret": "\(provider.spec.secretRef.namespace)/\(provider.spec.secretRef.name)"])
                 }
                 let offers = OfferPublisher(
-                    provider: { [providers, options] in providers.get(ObjectKey(name: options.providerName)) }, inventory: inventory,
+                    provider: { [provider = self.provider] in provider.current }, inventory: inventory,
                     key: key, lockKey: lockKey, bidLifetime: options.bidLifetime, logger: Logger(label: "ncn.market.offer"),
                     publish: { try await pool.publishAccepted($0, timeout: .seconds(10)) })
                 group.addTask { await offers.run() }
@@ -140,7 +135,7 @@ public final class MarketBridge: Sendable {
         while true {
             let provider = try await waitForProvider()
             do {
-                return (provider, try await MarketIdentity.secretKey(of: provider, secrets: secrets))
+                return (provider, try await self.provider.nostrKey(of: provider))
             } catch {
                 let why = "\(error)"
                 if why != reported {
@@ -153,12 +148,12 @@ public final class MarketBridge: Sendable {
     }
 
     private func waitForProvider() async throws -> ComputeProvider {
-        await providers.waitUntilSynced()
+        await provider.store.waitUntilSynced()
         var warned = false
         while true {
-            if let provider = providers.get(ObjectKey(name: options.providerName)) { return provider }
+            if let current = provider.current { return current }
             if !warned {
-                logger.warning("waiting for the ComputeProvider that configures the market", metadata: ["name": "\(options.providerName)"])
+                logger.warning("waiting for the ComputeProvider that configures the market", metadata: ["name": "\(provider.name)"])
                 warned = true
             }
             try await Task.sleep(for: .seconds(1))
@@ -176,7 +171,7 @@ public final class MarketBridge: Sendable {
     @discardableResult
     func publish(_ event: NostrEvent, requestRelays: [String]) async -> Bool {
         guard let (pool, replies) = connection.withLock({ $0.map { ($0.pool, $0.replies) } }) else { return false }
-        if let provider = providers.get(ObjectKey(name: options.providerName)) {
+        if let provider = self.provider.current {
             let extra = ReplyRelayRule.extraRelays(requested: requestRelays, own: pool.relayURLs, settings: provider.spec.replyRelays)
             replies.send(event, to: extra)
         }
@@ -194,30 +189,5 @@ public final class MarketBridge: Sendable {
             logger.warning("no relay accepted an event", metadata: ["kind": "\(event.kind)", "outcomes": "\(outcomes)"])
         }
         return accepted
-    }
-}
-
-/// The provider's Nostr key, from its Secret.
-enum MarketIdentity {
-    /// The key tenants lock Cashu to (compressed hex), when the Secret has one; nil otherwise.
-    static func cashuLockKey(of provider: ComputeProvider, secrets: ProviderSecrets) async throws -> String? {
-        let secret = try await secrets.secret(provider.spec.secretRef)
-        guard let bytes = secret.value(ComputeProvider.SecretKeys.cashuP2PKKey) else { return nil }
-        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return (try? SecretKey(hex: text)).map { "02" + $0.publicKey.hex }
-    }
-
-    static func secretKey(of provider: ComputeProvider, secrets: ProviderSecrets) async throws -> SecretKey {
-        let reference = provider.spec.secretRef
-        let secret = try await secrets.secret(reference)
-        guard let bytes = secret.value(ComputeProvider.SecretKeys.nsec) else {
-            throw WalletSourceError.missingKey(ComputeProvider.SecretKeys.nsec, reference)
-        }
-        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        do {
-            return text.hasPrefix("nsec1") ? try NIP19.decodeNsec(text) : try SecretKey(hex: text)
-        } catch {
-            throw WalletSourceError.invalidValue(ComputeProvider.SecretKeys.nsec, reference, "not an nsec1… or 64-hex secret key")
-        }
     }
 }

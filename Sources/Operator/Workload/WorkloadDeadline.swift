@@ -20,20 +20,17 @@ public enum WorkloadDeadline {
     /// The instant after which the workload must not run: paid-until + grace + `margin`, never past
     /// the end of the rented duration (counted from the first payment). Nil before the first payment.
     public static func end(of lease: ComputeLease) -> Date? {
-        guard let paidUntil = lease.status?.paidUntil?.date else { return nil }
-        let unpaid = paidUntil.addingTimeInterval(TimeInterval(lease.spec.graceSeconds) + margin)
-        guard let durationEnd = durationEnd(of: lease) else { return unpaid }
+        let timeline = lease.timeline
+        guard let graceEnds = timeline.graceEndsAt else { return nil }
+        let unpaid = graceEnds.addingTimeInterval(margin)
+        guard let durationEnd = timeline.durationEndsAt else { return unpaid }
         return min(unpaid, durationEnd)
     }
 
     /// True when the deadline is the end of the duration rather than the end of what was paid for.
     static func isDurationBound(_ lease: ComputeLease) -> Bool {
-        guard let durationEnd = durationEnd(of: lease), let end = end(of: lease) else { return false }
+        guard let durationEnd = lease.timeline.durationEndsAt, let end = end(of: lease) else { return false }
         return durationEnd <= end
-    }
-
-    private static func durationEnd(of lease: ComputeLease) -> Date? {
-        LeaseLifecycle.runningSince(lease)?.addingTimeInterval(TimeInterval(lease.spec.durationSeconds))
     }
 
     /// The Job's `activeDeadlineSeconds`, which counts from the Job's `status.startTime`: whole
@@ -41,7 +38,7 @@ public enum WorkloadDeadline {
     /// 1 (the end has passed: stop now). `jobStart` nil counts from the first payment, before any
     /// Job can start, which errs on the tenant's side; a lease not paid yet gets its whole duration.
     public static func activeDeadlineSeconds(for lease: ComputeLease, jobStart: Date?) -> Int64 {
-        guard let end = end(of: lease), let start = jobStart ?? LeaseLifecycle.runningSince(lease) else {
+        guard let end = end(of: lease), let start = jobStart ?? lease.timeline.startedAt else {
             return Int64(lease.spec.durationSeconds)
         }
         return max(1, Int64(end.timeIntervalSince(start).rounded(.up)))
