@@ -86,16 +86,15 @@ public struct Service: KubernetesResource, Equatable {
     }
 }
 
-/// networking.k8s.io/v1 NetworkPolicy; rules are kept as JSON because their shape is deep
-/// and the operator only ever writes whole policies it built.
+/// networking.k8s.io/v1 NetworkPolicy (`NetworkPolicySpec.swift`).
 public struct NetworkPolicy: KubernetesResource, Equatable {
     public static let descriptor = ResourceDescriptor(group: "networking.k8s.io", version: "v1", plural: "networkpolicies", kind: "NetworkPolicy", namespaced: true)
     public var apiVersion: String? = "networking.k8s.io/v1"
     public var kind: String? = "NetworkPolicy"
     public var metadata: ObjectMeta
-    public var spec: JSONValue?
+    public var spec: NetworkPolicySpec?
 
-    public init(metadata: ObjectMeta, spec: JSONValue? = nil) {
+    public init(metadata: ObjectMeta, spec: NetworkPolicySpec? = nil) {
         self.metadata = metadata
         self.spec = spec
     }

@@ -48,16 +48,10 @@ final class KubernetesResourceKindsTests: XCTestCase {
                 let nodePort = try XCTUnwrap(service.spec?.ports?.first?.nodePort)
                 XCTAssertTrue((30000...32767).contains(nodePort))
 
-                let policy = try await client.create(NetworkPolicy(metadata: ObjectMeta(name: "np", namespace: ns), spec: .object([
-                    "podSelector": .object([:]),
-                    "policyTypes": .array([.string("Ingress"), .string("Egress")]),
-                    "egress": .array([.object(["to": .array([.object(["ipBlock": .object([
-                        "cidr": .string("0.0.0.0/0"), "except": .array([.string("10.0.0.0/8"), .string("169.254.0.0/16")]),
-                    ])])])])]),
-                ])))
-                XCTAssertEqual(policy.spec?["egress"], .array([.object(["to": .array([.object(["ipBlock": .object([
-                    "cidr": .string("0.0.0.0/0"), "except": .array([.string("10.0.0.0/8"), .string("169.254.0.0/16")]),
-                ])])])])]))
+                let egress = [NetworkPolicySpec.EgressRule(to: [.init(ipBlock: .init(cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "169.254.0.0/16"]))])]
+                let policy = try await client.create(NetworkPolicy(metadata: ObjectMeta(name: "np", namespace: ns), spec: NetworkPolicySpec(
+                    policyTypes: [.ingress, .egress], egress: egress)))
+                XCTAssertEqual(policy.spec?.egress, egress)
 
                 let quota = try await client.create(ResourceQuota(metadata: ObjectMeta(name: "q", namespace: ns),
                                                                   spec: .init(hard: ["limits.cpu": "2", "requests.nvidia.com/gpu": "1"])))

@@ -57,6 +57,42 @@ final class MarketRulesTests: XCTestCase {
         XCTAssertEqual(MarketAnnotations.costs(of: draft.lease).map(\.msatsPerInterval), [5_000, 2_000, 600_000, 167])
     }
 
+    /// The wire's limits (`ComputeWireLimits`, what a request may carry) fit inside the lease's
+    /// CRD: a request at every limit at once becomes a lease the apiserver's schema accepts, so
+    /// nothing a tenant may send makes the bid's create fail.
+    func testARequestAtEveryWireLimitMakesALeaseTheCRDAccepts() throws {
+        let long = { (prefix: String, count: Int) in prefix + String(repeating: "x", count: count - prefix.count) }
+        let wire = ComputeWireLimits.self
+        let atLimits = request {
+            $0.image = long("ghcr.io/", wire.imageLength.upperBound)
+            $0.command = [long("/", wire.argLength)] + Array(repeating: "c", count: wire.commandItems - 1)
+            $0.args = [long("-", wire.argLength)] + Array(repeating: "a", count: wire.argItems - 1)
+            $0.secretEnv = []
+            $0.env = (0..<wire.envVars).map { index in
+                ComputeEnvVar(name: long("E\(index)_", wire.envNameLength.upperBound), value: index == 0 ? long("v", wire.envValueLength) : "v")
+            }
+            $0.resources = ComputeResources(cpu: "4096", memory: "64Ti", cpuMillicores: wire.cpuMillicores.upperBound,
+                                            memoryBytes: wire.memoryBytes.upperBound, gpus: wire.gpus.upperBound, gpuModel: "H100",
+                                            disk: "64Ti", diskBytes: wire.diskBytes.upperBound)
+            $0.ports = (0..<wire.ports).map { ComputePort(port: 50_000 + $0, protocol: .tcp, name: long("p\($0)", wire.portNameLength.upperBound)) }
+            $0.durationSeconds = wire.durationSeconds.upperBound
+            $0.bidMsats = wire.msats.upperBound
+            $0.relays = [long("wss://relay.example.com/", wire.relayURLLength)]
+                + (1..<wire.relays).map { "wss://relay\($0).example.com" }
+        }
+        let permissive = provider {
+            $0.policy.maxDurationSeconds = wire.durationSeconds.upperBound
+            $0.policy.maxGPUsPerLease = wire.gpus.upperBound
+            $0.policy.maxEphemeralStoragePerLease = "64Ti"
+        }
+        guard case let .bid(draft) = verdict(atLimits, permissive) else {
+            return XCTFail("expected a bid, got \(verdict(atLimits, permissive))")
+        }
+        XCTAssertEqual(draft.lease.spec.env?.count, wire.envVars)
+        XCTAssertEqual(draft.lease.spec.relays.count, wire.relays)
+        XCTAssertEqual(draft.lease.violations(), [])
+    }
+
     func testTheWireAndTheLeaseSchemaBoundDiskAlike() {
         XCTAssertEqual(ComputeLimits.ephemeralStorageBytes, ComputeWireLimits.diskBytes, "a disk that parses always fits in a lease")
         XCTAssertEqual(ComputeDefaults.ephemeralStoragePerLease.value, 10 << 30)

@@ -32,7 +32,7 @@ final class NetworkPolicyProbeTests: XCTestCase {
     func testThePolicyDeniesAllIngressToThisReplicasServerOnly() throws {
         let policy = plan.denyPolicy
         XCTAssertEqual(policy.metadata.name, "ncn-np-tqfbg-deny")
-        guard case let .object(spec) = policy.spec else { return XCTFail("no spec") }
+        guard case let .object(spec) = policy.specJSON else { return XCTFail("no spec") }
         XCTAssertEqual(spec["policyTypes"], .array([.string("Ingress")]))
         XCTAssertNil(spec["ingress"], "no ingress rule: nothing allowed")
         XCTAssertEqual(spec["podSelector"], .object(["matchLabels": .object([

@@ -38,10 +38,8 @@ public struct NetworkPolicyProbePlan: Sendable, Equatable {
 
     /// Selects the server and allows no ingress at all.
     public var denyPolicy: NetworkPolicy {
-        NetworkPolicy(metadata: meta(policyName, role: "policy"), spec: .object([
-            "podSelector": .object(["matchLabels": .object([Self.roleLabel: .string("server"), Self.instanceLabel: .string(instance)])]),
-            "policyTypes": .array([.string("Ingress")]),
-        ]))
+        NetworkPolicy(metadata: meta(policyName, role: "policy"), spec: NetworkPolicySpec(
+            podSelector: LabelSelector(matchLabels: [Self.roleLabel: "server", Self.instanceLabel: instance]), policyTypes: [.ingress]))
     }
 
     private func meta(_ name: String, role: String) -> ObjectMeta {

@@ -14,10 +14,7 @@ enum NetworkPolicyBuilder {
 
     /// Selects every Pod in the namespace and allows nothing, in both directions.
     static func defaultDeny(_ lease: CheckedLease) -> NetworkPolicy {
-        policy(lease, name: LeaseObjectNames.defaultDenyPolicy, [
-            "podSelector": .object([:]),
-            "policyTypes": .array([.string("Ingress"), .string("Egress")]),
-        ])
+        policy(lease, name: LeaseObjectNames.defaultDenyPolicy, NetworkPolicySpec(policyTypes: [.ingress, .egress]))
     }
 
     /// Ingress to the declared ports from anywhere: tenants reach their workload from the
@@ -25,12 +22,9 @@ enum NetworkPolicyBuilder {
     /// (kube-proxy masquerades), so restricting sources would break it. Nil without ports.
     static func ingress(_ lease: CheckedLease) -> NetworkPolicy? {
         guard !lease.ports.isEmpty else { return nil }
-        let ports = lease.ports.map { portRule($0.port, $0.protocol) }
-        return policy(lease, name: LeaseObjectNames.ingressPolicy, [
-            "podSelector": .object([:]),
-            "policyTypes": .array([.string("Ingress")]),
-            "ingress": .array([.object(["ports": .array(ports)])]),
-        ])
+        let ports = lease.ports.map { port($0.port, $0.protocol) }
+        return policy(lease, name: LeaseObjectNames.ingressPolicy,
+                      NetworkPolicySpec(policyTypes: [.ingress], ingress: [.init(ports: ports)]))
     }
 
     /// DNS to the cluster resolver only, and everything else to public addresses only, minus the
@@ -46,43 +40,37 @@ enum NetworkPolicyBuilder {
     static func egress(_ lease: CheckedLease, nodeAddresses: [String] = [], settings: EgressSettings = EgressSettings()) -> NetworkPolicy {
         let nodes = EgressRanges.hostRanges(nodeAddresses)
         let extra = EgressRanges.cidrs(settings.blockedCIDRs)
-        let internet = JSONValue.object(["to": .array([
+        let internet = NetworkPolicySpec.EgressRule(to: [
             ipBlock(EgressRanges.allIPv4, except: EgressRanges.blockedIPv4 + extra.ipv4 + nodes.ipv4),
             ipBlock(EgressRanges.allIPv6, except: EgressRanges.blockedIPv6 + extra.ipv6 + nodes.ipv6),
-        ])])
-        return policy(lease, name: LeaseObjectNames.egressPolicy, [
-            "podSelector": .object([:]),
-            "policyTypes": .array([.string("Egress")]),
-            "egress": .array([dns(settings.dns), internet].compactMap { $0 }),
         ])
+        return policy(lease, name: LeaseObjectNames.egressPolicy,
+                      NetworkPolicySpec(policyTypes: [.egress], egress: [dns(settings.dns), internet].compactMap { $0 }))
     }
 
     /// Nil when no resolver is named at all: then there is no DNS rule (a rule without `to`
     /// would allow every destination).
-    static func dns(_ resolver: ClusterDNS) -> JSONValue? {
-        let ports = JSONValue.array([portRule(53, .udp), portRule(53, .tcp)])
-        guard !resolver.anyAddress else { return .object(["ports": ports]) }
-        var peers: [JSONValue] = []
+    static func dns(_ resolver: ClusterDNS) -> NetworkPolicySpec.EgressRule? {
+        let ports = [port(53, .udp), port(53, .tcp)]
+        guard !resolver.anyAddress else { return .init(ports: ports) }
+        var peers: [NetworkPolicySpec.Peer] = []
         if !resolver.podLabels.isEmpty {
-            peers.append(.object([
-                "namespaceSelector": .object([:]),
-                "podSelector": .object(["matchLabels": .object(resolver.podLabels.mapValues(JSONValue.string))]),
-            ]))
+            peers.append(.init(podSelector: LabelSelector(matchLabels: resolver.podLabels), namespaceSelector: LabelSelector()))
         }
         let hosts = EgressRanges.hostRanges(resolver.addresses)
-        for range in hosts.ipv4 + hosts.ipv6 { peers.append(.object(["ipBlock": .object(["cidr": .string(range)])])) }
-        return peers.isEmpty ? nil : .object(["ports": ports, "to": .array(peers)])
+        for range in hosts.ipv4 + hosts.ipv6 { peers.append(.init(ipBlock: .init(cidr: range))) }
+        return peers.isEmpty ? nil : .init(ports: ports, to: peers)
     }
 
-    private static func policy(_ lease: CheckedLease, name: String, _ spec: [String: JSONValue]) -> NetworkPolicy {
-        NetworkPolicy(metadata: lease.metadata(name: name), spec: .object(spec))
+    private static func policy(_ lease: CheckedLease, name: String, _ spec: NetworkPolicySpec) -> NetworkPolicy {
+        NetworkPolicy(metadata: lease.metadata(name: name), spec: spec)
     }
 
-    private static func portRule(_ port: Int, _ proto: PortProtocol) -> JSONValue {
-        .object(["port": .number(Double(port)), "protocol": .string(proto.rawValue)])
+    private static func port(_ port: Int, _ proto: PortProtocol) -> NetworkPolicySpec.Port {
+        .init(port: port, protocol: proto.rawValue)
     }
 
-    private static func ipBlock(_ cidr: String, except: [String]) -> JSONValue {
-        .object(["ipBlock": .object(["cidr": .string(cidr), "except": .array(except.map(JSONValue.string))])])
+    private static func ipBlock(_ cidr: String, except: [String]) -> NetworkPolicySpec.Peer {
+        .init(ipBlock: .init(cidr: cidr, except: except))
     }
 }
