@@ -50,6 +50,8 @@ public struct KubernetesError: Error, CustomStringConvertible {
     /// The resourceVersion we asked for is older than etcd keeps: list again.
     public var isGone: Bool { statusCode == 410 || reason == "Expired" || reason == "Gone" }
     public var isForbidden: Bool { statusCode == 403 }
+    /// Refused by ResourceQuota admission (a 403 whose message the quota plugin words this way).
+    public var isQuotaExceeded: Bool { statusCode == 403 && (status?.message?.contains("exceeded quota") ?? false) }
 
     public var description: String {
         let detail = status?.message ?? "no Status body"

@@ -125,7 +125,13 @@ public enum LeaseReconciler {
         if let waiting = try await claimNamespace(workload, lease: lease, context) { return waiting }
         let (job, lookAgain) = try await apply(workload, cachedJob: cachedJob, context)
         if try await releaseStaleQuota(job: job, pod: pod, workload: workload, context) { return .requeue(after: .seconds(1)) }
-        let service = try await workload.service.asyncMap { try await context.client.apply($0, fieldManager: LeaseWorkloadBuilder.fieldManager) }
+        let service: Service?
+        do {
+            service = try await workload.service.asyncMap { try await context.client.apply($0, fieldManager: LeaseWorkloadBuilder.fieldManager) }
+        } catch let error as KubernetesError where error.isQuotaExceeded {
+            guard try await releaseStaleServiceQuota(workload, context) else { throw error }
+            return .requeue(after: .seconds(1))
+        }
 
         let addresses = pod?.spec?.nodeName.flatMap { context.nodes.get(ObjectKey(name: $0))?.status?.addresses } ?? []
         let endpoints = LeaseWorkloadBuilder.endpoints(service: service, serviceType: provider.spec.serviceType, nodeAddresses: addresses)
@@ -238,10 +244,31 @@ public enum LeaseReconciler {
         guard let used = quota.status?.used?["pods"].flatMap({ Int($0) }), let hard = quota.status?.hard?["pods"].flatMap({ Int($0) }),
               used >= hard
         else { return false }
-        context.logger.notice("the lease's quota counts a pod that does not exist; recreating the quota", metadata: ["namespace": "\(namespace ?? "")"])
+        try await recreateQuota(quota, counting: "a pod", context)
+        return true
+    }
+
+    /// The same stale reservation, left by a killed Service create: re-applying a Service that
+    /// exists adds no usage, so a quota refusal while it does not exist can only be counting one
+    /// that was never stored. True when the quota was deleted to be counted again.
+    private static func releaseStaleServiceQuota(_ workload: LeaseWorkload, _ context: LeaseReconcilerContext) async throws -> Bool {
+        guard let wanted = workload.service else { return false }
+        do {
+            _ = try await context.client.get(Service.self, name: wanted.metadata.name ?? "", namespace: wanted.metadata.namespace)
+            return false
+        } catch let error as KubernetesError where error.isNotFound {}
+        let quota = try await context.client.get(ResourceQuota.self, name: LeaseObjectNames.resourceQuota, namespace: wanted.metadata.namespace)
+        try await recreateQuota(quota, counting: "a Service", context)
+        return true
+    }
+
+    /// Deleting the quota is the one way to have the quota controller count a namespace now; the
+    /// next apply re-creates it, and admission refuses everything until it has been counted.
+    private static func recreateQuota(_ quota: ResourceQuota, counting phantom: String, _ context: LeaseReconcilerContext) async throws {
+        let namespace = quota.metadata.namespace ?? ""
+        context.logger.notice("the lease's quota counts \(phantom) that does not exist; recreating the quota", metadata: ["namespace": "\(namespace)"])
         try? await context.client.delete(ResourceQuota.self, name: LeaseObjectNames.resourceQuota, namespace: namespace,
                                          preconditionUID: quota.metadata.uid)
-        return true
     }
 
     /// The tenant's private environment, decrypted from the request by the bridge into a Secret.
