@@ -1,6 +1,7 @@
 import ComputeAPI
 import Foundation
 import KubeClient
+import NostrBridge
 import Operator
 import XCTest
 
@@ -61,6 +62,10 @@ final class OperatorKillLoopTests: XCTestCase {
                 payments: PaymentSettings(lightning: LightningRail(backend: .lnbits)), serviceType: .nodePort,
                 secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system"))
             _ = try await admin.apply(ComputeProvider(spec: provider), fieldManager: "it-\(suffix)")  // a manager per test: see applyingAsOwnManager
+            // Its Nostr key: an ended lease's last word to the tenant is published before the lease goes.
+            var secret = Secret(metadata: ObjectMeta(name: "ncn-provider", namespace: "ncn-system"))
+            secret.stringData = [ComputeProvider.SecretKeys.nsec: SecretKey.generate().exportHex()]
+            _ = try await admin.apply(secret, fieldManager: "it-kill-\(suffix)")
             let kubeconfig = try await admin.operatorKubeconfig()
             func start(_ run: Int) throws -> OperatorProcess {
                 let address = "127.0.0.1:\(OperatorProcess.freeLocalPort())"
