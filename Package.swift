@@ -161,7 +161,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "ncn-bench",
-            dependencies: ["NostrBridge", "Billing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["NostrBridge", "Billing", "ComputeAPI", "KubeClient", "Operator",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "NostrBridgeTests",

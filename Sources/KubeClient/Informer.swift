@@ -108,6 +108,7 @@ public final class Informer<R: KubernetesResource>: Sendable {
     }
 
     private func publish(_ event: WatcherEvent<R>, to subscribers: some Sequence<Subscriber>) {
+        let event = options.trim?(event) ?? event
         let changed = store.apply(event)
         let update = InformerUpdate(event: event, changed: changed)
         for subscriber in subscribers { subscriber.deliver(update) }
@@ -180,5 +181,6 @@ public final class SharedInformers: Sendable {
         // The Swift type too: a metadata-only informer of a kind is not the full one.
         return "\(R.self) \(group)/\(descriptor.version)/\(descriptor.plural)"
             + " namespace=\(options.namespace ?? "*") labels=\(options.labelSelector ?? "") fields=\(options.fieldSelector ?? "")"
+            + (options.trim.map { " trim=\($0.name)" } ?? "")
     }
 }

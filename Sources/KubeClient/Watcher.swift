@@ -17,11 +17,14 @@ public struct Watcher<R: KubernetesResource>: AsyncSequence, Sendable {
         public var pageSize: Int = 500
         public var backoff: Duration = .milliseconds(500)
         public var maximumBackoff: Duration = .seconds(30)
+        /// What an informer keeps of each object; nil keeps all of it. The watcher itself ignores it.
+        public var trim: CacheTrim<R>?
 
-        public init(namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil) {
+        public init(namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil, trim: CacheTrim<R>? = nil) {
             self.namespace = namespace
             self.labelSelector = labelSelector
             self.fieldSelector = fieldSelector
+            self.trim = trim
         }
     }
 

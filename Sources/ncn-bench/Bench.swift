@@ -9,7 +9,8 @@ struct Bench: AsyncParsableCommand {
             Run through scripts/bench, which builds in release mode and starts what each benchmark needs:
               scripts/bench                 the Nostr primitives against nostr-sdk
               scripts/bench market          the provider under load against a nostr-dvm peer
+              scripts/bench cache           the informer caches' memory per lease (no test bed needed)
             """,
-        subcommands: [PrimitivesCommand.self, MarketCommand.self],
+        subcommands: [PrimitivesCommand.self, MarketCommand.self, CacheCommand.self],
         defaultSubcommand: PrimitivesCommand.self)
 }

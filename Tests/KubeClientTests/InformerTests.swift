@@ -60,8 +60,32 @@ import Testing
         #expect(informers.informer(Pod.self, options: .init(labelSelector: "ncn.dev/lease")) === leasePods)
         #expect(informers.informer(Pod.self) !== leasePods)
         #expect(informers.informer(MetadataOnly<Pod>.self, options: .init(labelSelector: "ncn.dev/lease")) !== informers.informer(Pod.self))
-        #expect(informers.keys.count == 3)
+        #expect(informers.informer(Pod.self, options: .init(labelSelector: "ncn.dev/lease", trim: .identity)) !== leasePods,
+                "a trimmed cache is another cache")
+        #expect(informers.keys.count == 4)
         #expect(!leasePods.isWatching)
         try await client.shutdown()
+    }
+
+    @Test func aTrimmedInformerStoresAndDeliversOnlyWhatTheTrimKeeps() async throws {
+        let informer = Informer<MetadataOnly<Pod>>(options: .init(trim: .identity))
+        let updates = informer.updates()
+        var pod = MetadataOnly<Pod>(metadata: pod("a", version: "7").metadata)
+        pod.metadata.uid = "u-1"
+        pod.metadata.labels = ["ncn.dev/lease": "x"]
+        pod.metadata.annotations = ["note": String(repeating: "n", count: 100)]
+        pod.metadata.deletionTimestamp = "2026-12-06T00:00:00Z"
+        informer.feed(.restarted([pod]))
+        let cached = try #require(informer.store.get(ObjectKey(namespace: "ns", name: "a")))
+        #expect(cached.metadata.uid == "u-1")
+        #expect(cached.metadata.resourceVersion == "7")
+        #expect(cached.metadata.deletionTimestamp == "2026-12-06T00:00:00Z")
+        #expect(cached.metadata.labels == nil && cached.metadata.annotations == nil)
+        var iterator = updates.makeAsyncIterator()
+        guard case let .restarted(delivered)? = try await iterator.next()?.event else {
+            Issue.record("no restart delivered")
+            return
+        }
+        #expect(delivered == [cached])
     }
 }

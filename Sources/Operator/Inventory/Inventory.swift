@@ -132,7 +132,7 @@ public final class Inventory: Sendable {
         // It keeps its own view of the shared watches: a pod's usage is compared with its last state.
         try await run(
             nodeEvents: informers.informer(Node.self).events(),
-            podEvents: informers.informer(Pod.self, options: .init(fieldSelector: Self.podFieldSelector)).events())
+            podEvents: informers.informer(Pod.self, options: .init(fieldSelector: Self.podFieldSelector, trim: .observedPod)).events())
     }
 
     /// Consumes node and pod events into the caches and keeps the snapshot current, until

@@ -2,8 +2,9 @@ import ComputeAPI
 import KubeClient
 
 /// The informers the lease controller reads, from the operator's shared cache: the leases, the
-/// provider, the nodes, and every kind of object a lease owns. Children the reconciler never
-/// reads are kept as metadata only: a change to them matters, not their content.
+/// provider, the nodes, and every kind of object a lease owns, each trimmed to what is read of it
+/// (`OperatorCacheTrims`). Children the reconciler never reads are kept as their identity only:
+/// a change to them matters, not their content.
 struct LeaseInformers: Sendable {
     let leases: Informer<ComputeLease>
     let providers: Informer<ComputeProvider>
@@ -20,16 +21,19 @@ struct LeaseInformers: Sendable {
         leases = shared.informer(ComputeLease.self)
         providers = provider.informer
         nodes = shared.informer(Node.self)
-        pods = shared.informer(Pod.self, options: Self.owned(Pod.self))
-        jobs = shared.informer(Job.self, options: Self.owned(Job.self))
-        namespaces = shared.informer(MetadataOnly<Namespace>.self, options: Self.owned(MetadataOnly<Namespace>.self))
-        services = shared.informer(MetadataOnly<Service>.self, options: Self.owned(MetadataOnly<Service>.self))
-        networkPolicies = shared.informer(MetadataOnly<NetworkPolicy>.self, options: Self.owned(MetadataOnly<NetworkPolicy>.self))
-        resourceQuotas = shared.informer(MetadataOnly<ResourceQuota>.self, options: Self.owned(MetadataOnly<ResourceQuota>.self))
-        limitRanges = shared.informer(MetadataOnly<LimitRange>.self, options: Self.owned(MetadataOnly<LimitRange>.self))
+        pods = shared.informer(Pod.self, options: .init(labelSelector: LeaseLabels.lease, trim: .observedPod))
+        jobs = shared.informer(Job.self, options: .init(labelSelector: LeaseLabels.lease, trim: .observedJob))
+        namespaces = shared.informer(options: Self.changesOnly(Namespace.self))
+        services = shared.informer(options: Self.changesOnly(Service.self))
+        networkPolicies = shared.informer(options: Self.changesOnly(NetworkPolicy.self))
+        resourceQuotas = shared.informer(options: Self.changesOnly(ResourceQuota.self))
+        limitRanges = shared.informer(options: Self.changesOnly(LimitRange.self))
     }
 
-    private static func owned<R: KubernetesResource>(_: R.Type) -> Watcher<R>.Options { .init(labelSelector: LeaseLabels.lease) }
+    /// The lease's children that are watched only to notice a change: their metadata, trimmed to identity.
+    private static func changesOnly<K: KubernetesResource>(_: K.Type) -> Watcher<MetadataOnly<K>>.Options {
+        .init(labelSelector: LeaseLabels.lease, trim: .identity)
+    }
 
     func waitUntilSynced() async {
         await leases.store.waitUntilSynced()
