@@ -102,7 +102,7 @@ private struct ServedLease {
         let name = "lease-\(String(format: "%06d", index))-\(String(index * 7919 % 1_000_003, radix: 36))"
         let created = Timestamp(Date(timeIntervalSince1970: 1_796_000_000 + Double(index)))
         var lease = ComputeLease(name: name, spec: ComputeLeaseSpec(
-            tenantPubkey: Self.hex(index, salt: 1), requestEventId: Self.hex(index, salt: 2),
+            tenantPubkey: Self.hex(), requestEventId: Self.hex(),
             relays: ["wss://relay.example.com", "wss://nos.example.org"], image: "ghcr.io/example/worker:1.4.2",
             command: ["python", "-m", "worker"], resources: LeaseResources(cpu: "2", memory: "4Gi"),
             ports: [LeasePort(port: 8080, name: "http")], durationSeconds: 86_400, pricePerIntervalMsats: 120_000,
@@ -120,7 +120,7 @@ private struct ServedLease {
             ledger: Self.ledger(index, at: created), message: "The workload is running.")
         let workload = try LeaseWorkloadBuilder.build(lease: lease, provider: provider, envSecretData: nil, nodeAddresses: ["203.0.113.1"])
         var pod = Pod(metadata: workload.job.spec?.template.metadata ?? ObjectMeta(), spec: workload.job.spec?.template.spec)
-        pod.metadata.name = "workload-\(Self.hex(index, salt: 3).prefix(5))"
+        pod.metadata.name = "workload-\(Self.hex().prefix(5))"
         pod.metadata.namespace = workload.namespace.metadata.name
         pod.spec?.nodeName = "node-\(index % 12)"
 
@@ -150,8 +150,8 @@ private struct ServedLease {
                 ["type": $0, "status": "True", "lastProbeTime": NSNull(), "lastTransitionTime": created.description] as [String: Any]
             },
             "containerStatuses": [["name": "workload", "ready": true, "restartCount": 0, "started": true,
-                                   "image": "ghcr.io/example/worker:1.4.2", "imageID": "ghcr.io/example/worker@sha256:" + Self.hex(index, salt: 4),
-                                   "containerID": "containerd://" + Self.hex(index, salt: 5),
+                                   "image": "ghcr.io/example/worker:1.4.2", "imageID": "ghcr.io/example/worker@sha256:" + Self.hex(),
+                                   "containerID": "containerd://" + Self.hex(),
                                    "state": ["running": ["startedAt": created.description]]] as [String: Any]],
         ]
         self.pod = try JSONSerialization.data(withJSONObject: podJSON)
@@ -171,28 +171,16 @@ private struct ServedLease {
         return LedgerSummary(
             tranchesPaid: 3, msatsReceived: 360_000, lastPaymentAt: time, state: .funded,
             invoices: tranches.map { tranche in
-                LedgerInvoice(tranche: tranche, paymentHash: hex(index, salt: 10 + tranche),
-                              bolt11: "lnbc1200n1p" + String((hex(index, salt: 20 + tranche) + hex(index, salt: 30 + tranche)
-                                  + hex(index, salt: 40 + tranche)).prefix(300)),
+                LedgerInvoice(tranche: tranche, paymentHash: hex(),
+                              bolt11: "lnbc1200n1p" + String((hex() + hex()
+                                  + hex()).prefix(300)),
                               amountMsats: 120_000, issuedAt: time, expiresAt: time, state: .paid)
             },
-            credits: tranches.map { LedgerCredit(id: hex(index, salt: 10 + $0), rail: .lightning, msats: 120_000, at: time) })
+            credits: tranches.map { _ in LedgerCredit(id: hex(), rail: .lightning, msats: 120_000, at: time) })
     }
 
-    private static func hex(_ index: Int, salt: Int) -> String {
-        var generator = SplitMix(seed: UInt64(index) &* 31 &+ UInt64(salt))
-        return (0..<4).map { _ in String(format: "%016llx", generator.next()) }.joined()
-    }
-}
-
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+    /// 64 hex digits, as ids, keys and hashes are; only their size matters here.
+    private static func hex() -> String {
+        (UUID().uuidString + UUID().uuidString).replacingOccurrences(of: "-", with: "").lowercased()
     }
 }
