@@ -76,6 +76,9 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "Lease reconciles that may run at once.")
     var workers = 2
 
+    @Option(help: "Requests from relays handled at once (each waits on the apiserver, not the CPU).")
+    var intakeParallelism = MarketBridge.Options().intakeParallelism
+
     @Option(help: "How long a bid stands unpaid before it expires and its capacity is released (e.g. 5m).")
     var bidLifetime: DurationArgument = .init(.seconds(300))
 
@@ -98,6 +101,7 @@ struct OperatorCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
+        guard intakeParallelism > 0 else { throw ValidationError("--intake-parallelism must be at least 1") }
         guard bidLifetime.value >= .seconds(10) else { throw ValidationError("--bid-lifetime must be at least 10s") }
         guard paymentPollInterval.value >= .milliseconds(100) else { throw ValidationError("--payment-poll-interval must be at least 100ms") }
         guard leaderElectionRenewDeadline.value < leaderElectionLeaseDuration.value else {
@@ -134,6 +138,7 @@ struct OperatorCommand: AsyncParsableCommand {
         var marketOptions = MarketBridge.Options()
         marketOptions.secretNamespace = ownNamespace
         marketOptions.bidLifetime = Double(bidLifetime.value.components.seconds)
+        marketOptions.intakeParallelism = intakeParallelism
         let market = MarketBridge(client: client, inventory: inventory, cashu: cashu, wakeUps: wakeUps, options: marketOptions,
                                   informers: informers, provider: served, logger: Logger(label: "ncn.market"))
         var options = LeaseController.Options()

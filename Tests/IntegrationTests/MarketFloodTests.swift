@@ -104,6 +104,53 @@ final class MarketFloodTests: XCTestCase {
         }
     }
 
+    /// Intake handles requests concurrently; the unpaid-bid cap per tenant must still hold when
+    /// one key's requests all arrive at once, each deciding before any lease of the others exists.
+    func testABurstFromOneKeyGetsNoMoreBidsThanItsCap() async throws {
+        let cap = 3, burst = 24
+        try await market.withProvider({ spec in
+            spec.intake = IntakeSettings(requestsPerMinutePerTenant: 1_000, maxUnpaidBidsPerTenant: cap, maxUnpaidBids: 100,
+                                         errorRepliesPerSecond: 100)
+        }) { admin, start in
+            let running = try start()
+            defer { running.kill() }
+            let relay = try market.bed.require("NCN_RELAY_SDK_URL")
+            let provider = market.provider
+            let pool = try RelayPool(relays: [relay])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await pool.run() }
+                defer { group.cancelAll() }
+                let answers = try pool.subscribe([Filter(authors: [provider], kinds: [6900, 7000], since: NostrEvent.currentTimestamp() - 5)])
+                let inbox = Inbox()
+                group.addTask { await inbox.collect(answers) }
+                _ = try await TenantClient(bed: market.bed).offer(provider: provider, d: "default", wait: .seconds(15))
+                let tenant = SecretKey.generate()
+                let events = try (0..<burst).map { index in
+                    try EventBuilder(kind: ComputeKinds.request, content: "", tags: [
+                        ["param", "image", "docker.io/library/busybox:1.36"], ["param", "cpu", "1m"], ["param", "memory", "16Mi"],
+                        ["param", "disk", "64Mi"], ["param", "env", "REQUEST", String(index)],
+                        ["param", "duration", "600"], ["bid", "1000000"], ["relays", relay], ["p", provider],
+                    ]).sign(with: tenant)
+                }
+                await withTaskGroup(of: Void.self) { publishers in
+                    for event in events { publishers.addTask { _ = await pool.publish(event, timeout: .seconds(10)) } }
+                }
+                let ids = Set(events.map(\.id))
+                let answered = try await eventually("an answer to every request of the burst", timeout: .seconds(60)) { () -> Set<String>? in
+                    let seen = Set(inbox.seen.flatMap(\.referencedEventIDs)).intersection(ids)
+                    return seen.count == burst ? seen : nil
+                }
+                XCTAssertEqual(answered.count, burst)
+                let bids = Set(inbox.seen.filter { $0.kind == 6900 }.flatMap(\.referencedEventIDs)).intersection(ids)
+                let leases = try await admin.list(ComputeLease.self).items.filter { $0.spec.tenantPubkey == tenant.publicKey.hex }
+                XCTAssertEqual(bids.count, cap, "bids to one key: \(bids.count)")
+                XCTAssertEqual(leases.count, cap, "leases of one key: \(leases.count)")
+                let busy = inbox.seen.filter { $0.kind == 7000 && $0.tags.contains(["reason", "busy"]) }
+                XCTAssertEqual(Set(busy.flatMap(\.referencedEventIDs)).intersection(ids).count, burst - cap, "the rest are told they are busy")
+            }
+        }
+    }
+
     /// Resident memory of the operator process, in KiB, from /proc.
     static func rssKiB(of running: OperatorProcess) -> Int {
         let status = (try? String(contentsOfFile: "/proc/\(running.process.processIdentifier)/status", encoding: .utf8)) ?? ""

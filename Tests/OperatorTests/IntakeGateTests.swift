@@ -106,4 +106,43 @@ final class IntakeGateTests: XCTestCase {
         XCTAssertFalse(gate.isWithdrawn(weak.requestID, now: t0.addingTimeInterval(301), bidLifetime: 300))
         XCTAssertFalse(gate.isWithdrawn("other", now: t0, bidLifetime: 300))
     }
+
+    func testAdmittingABidHoldsItsSlotAtOnce() {
+        var gate = IntakeGate()
+        let settings = IntakeSettings(maxUnpaidBidsPerTenant: 2, maxUnpaidBids: 3)
+        let stored = [bid("a")]
+        let known = Set(stored.map(\.requestID))
+        // Two requests from one tenant decided one after the other before either lease exists:
+        // the second sees the first's slot taken.
+        let first = bid("me", age: 0), second = bid("me", age: 0), third = bid("me", age: 0)
+        XCTAssertEqual(gate.admitAndHold(first, stored: stored, known: known, settings: settings, now: t0, bidLifetime: 300), .admit)
+        XCTAssertTrue(gate.holdsBid(first.requestID))
+        XCTAssertEqual(gate.admitAndHold(second, stored: stored, known: known, settings: settings, now: t0, bidLifetime: 300), .admit)
+        guard case .refuse(_, .busy) = gate.admitAndHold(third, stored: stored, known: known, settings: settings, now: t0, bidLifetime: 300) else {
+            return XCTFail("a third unpaid bid from the same tenant")
+        }
+        XCTAssertFalse(gate.holdsBid(third.requestID), "a refused bid holds nothing")
+        // The second's lease could not be made: its slot is free again.
+        gate.releaseBid(second.requestID)
+        XCTAssertEqual(gate.admitAndHold(third, stored: stored, known: known, settings: settings, now: t0, bidLifetime: 300), .admit)
+        XCTAssertEqual(Set(gate.unpaidBids(stored: stored, known: known, now: t0, bidLifetime: 300).map(\.requestID)),
+                       Set([stored[0].requestID, first.requestID, third.requestID]))
+    }
+
+    func testTheWeakestBidIsReplacedOnceNotByEveryStrongerRequest() {
+        var gate = IntakeGate()
+        let settings = IntakeSettings(maxUnpaidBidsPerTenant: 5, maxUnpaidBids: 2)
+        let weak = bid("a", work: 0), strong = bid("b", work: 8)
+        let stored = [weak, strong]
+        let known = Set(stored.map(\.requestID))
+        let challenger = bid("c", work: 4, age: 0), another = bid("d", work: 4, age: 0)
+        XCTAssertEqual(gate.admitAndHold(challenger, stored: stored, known: known, settings: settings, now: t0, bidLifetime: 300),
+                       .admitReplacing(requestID: weak.requestID))
+        // The withdrawn bid is out at once: the next request with the same work finds the
+        // challenger (equal work) and the strong bid, and is refused rather than withdrawing the
+        // same bid again.
+        guard case .refuse(_, .busy) = gate.admitAndHold(another, stored: stored, known: known, settings: settings, now: t0, bidLifetime: 300) else {
+            return XCTFail("the slot freed by the withdrawal was taken by the challenger")
+        }
+    }
 }

@@ -5,7 +5,8 @@
 # (a fake node with room for thousands of unpaid bids, intake limits raised), and the peer from
 # bench/dvm-peer; then runs `ncn-bench market` against both and stops everything it started.
 # Arguments after `market` go to `ncn-bench market` (e.g. --rates 1,10,100 --count 300).
-# NCN_BENCH_LOG_LEVEL=info shows the operator's log; NCN_BENCH_KEEP=1 keeps the logs and relay data.
+# NCN_BENCH_LOG_LEVEL=info shows the operator's log; NCN_BENCH_KEEP=1 keeps the logs and relay data;
+# NCN_BENCH_INTAKE_PARALLELISM=1 measures the operator handling one request at a time.
 # It replaces the test bed's ComputeProvider and removes every ComputeLease when done: run it on
 # the test bed, not on a devnet (it refuses while an in-cluster operator is installed).
 set -euo pipefail
@@ -101,7 +102,7 @@ YAML
 # hundreds of unpaid invoices never load the wallet while the other is measured.
 say "starting ncn-operator (release)"
 .build/release/ncn-operator --kubeconfig "$NCN_KUBECONFIG" --leader-elect=false --network-policy-self-test=false \
-  --payment-poll-interval 3600s --health-probe-bind-address 127.0.0.1:27081 --metrics-bind-address 127.0.0.1:27082 \
+  --payment-poll-interval 3600s --intake-parallelism "${NCN_BENCH_INTAKE_PARALLELISM:-16}" --health-probe-bind-address 127.0.0.1:27081 --metrics-bind-address 127.0.0.1:27082 \
   --log-level "${NCN_BENCH_LOG_LEVEL:-warning}" > "$WORK/operator.log" 2>&1 &
 OP_PID=$!; pids+=("$OP_PID")
 

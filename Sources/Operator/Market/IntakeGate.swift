@@ -71,9 +71,44 @@ struct IntakeGate: Sendable {
         return .admitReplacing(requestID: weakest.requestID)
     }
 
+    /// `admitBid` and, when admitted, the slot taken at once: intake handles requests
+    /// concurrently, and a decision made on a count another request changes before this one is
+    /// recorded would let both through. A bid that then fails (no capacity, the lease not
+    /// created) gives its slot back with `releaseBid`.
+    mutating func admitAndHold(_ bid: UnpaidBid, stored: [UnpaidBid], known: Set<String>, settings: IntakeSettings, now: Date,
+                               bidLifetime: TimeInterval) -> Verdict {
+        let unpaid = unpaidBids(stored: stored, known: known, now: now, bidLifetime: bidLifetime)
+        let verdict = admitBid(tenant: bid.tenant, proofOfWork: bid.proofOfWork, unpaid: unpaid, settings: settings)
+        switch verdict {
+        case .admit:
+            recordBid(bid)
+        case let .admitReplacing(weaker):
+            withdrawBid(weaker, now: now)
+            recordBid(bid)
+        case .ignore, .refuse:
+            break
+        }
+        return verdict
+    }
+
+    /// Every unpaid bid: those the store shows (`stored`; `known` is every request id it shows,
+    /// paid or not) and those made here that it does not show yet, less the withdrawn.
+    mutating func unpaidBids(stored: [UnpaidBid], known: Set<String>, now: Date, bidLifetime: TimeInterval) -> [UnpaidBid] {
+        var bids: [String: UnpaidBid] = [:]
+        for bid in stored { bids[bid.requestID] = bid }
+        for bid in recentBids(excluding: known, now: now, bidLifetime: bidLifetime) { bids[bid.requestID] = bid }
+        return bids.values.filter { !isWithdrawn($0.requestID, now: now, bidLifetime: bidLifetime) }
+    }
+
     var trackedCount: Int { buckets.count }
 
     mutating func recordBid(_ bid: UnpaidBid) { recent[bid.requestID] = bid }
+
+    /// A held bid that was not made after all.
+    mutating func releaseBid(_ requestID: String) { recent[requestID] = nil }
+
+    /// Whether a bid for `requestID` is held here (made, or being made, and not in the store yet).
+    func holdsBid(_ requestID: String) -> Bool { recent[requestID] != nil }
 
     /// The bid no longer holds a slot: it was withdrawn for a request with more work.
     mutating func withdrawBid(_ requestID: String, now: Date) {

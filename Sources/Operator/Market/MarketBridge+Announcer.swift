@@ -5,7 +5,8 @@ import KubeClient
 import NostrBridge
 
 extension MarketBridge {
-    /// Works through leases whose announcements may be due, one lease at a time.
+    /// Works through leases whose announcements may be due. Several of these run at once; the
+    /// queue never hands the same lease to two of them, so each lease's announcements stay in order.
     func announce() async {
         while let name = await announcements.next() {
             guard let lease = leases.get(ObjectKey(name: name)), let key = connection.withLock({ $0?.key }) else {

@@ -4,9 +4,18 @@ import Foundation
 import KubeClient
 import Metrics
 import NostrBridge
+import Synchronization
 
 extension MarketBridge {
-    /// Reads requests, cancellations and nutzaps until cancelled.
+    /// What intake does with one event, keyed by the request it concerns.
+    enum IntakeWork: Sendable {
+        case request(NostrEvent, relay: String)
+        case cancellation(NostrEvent, requestID: String)
+        case nutzap(NostrEvent)
+    }
+
+    /// Reads requests, cancellations and nutzaps until cancelled, and handles them concurrently
+    /// (see `IntakeScheduler`): at most `intakeParallelism` at once, in order per request.
     func intake(pool: RelayPool, key: SecretKey) async throws {
         let since = Int64(now().addingTimeInterval(-options.lookback).timeIntervalSince1970)
         let stream = try pool.subscribe([
@@ -14,16 +23,52 @@ extension MarketBridge {
             Filter(kinds: [ComputeKinds.deletion], tags: ["k": [String(ComputeKinds.request)]], since: since),
             Filter(kinds: [ComputeKinds.nutzap], tags: ["p": [key.publicKey.hex]], since: since),
         ])
-        for await item in stream {
-            guard case let .event(event, relay) = item else { continue }
-            if event.isExpired(at: Int64(now().timeIntervalSince1970)) { continue }
-            if event.jsonString().utf8.count > options.maxEventBytes { continue }
-            switch event.kind {
-            case ComputeKinds.request: await handleRequest(event, relay: relay, key: key)
-            case ComputeKinds.deletion: await handleCancellation(event)
-            case ComputeKinds.nutzap: await handleNutzap(event, key: key)
-            default: break
+        let scheduler = IntakeWorkers(parallelism: max(1, options.intakeParallelism), capacity: max(0, options.intakeBacklog))
+        await withDiscardingTaskGroup { group in
+            for await item in stream {
+                guard case let .event(event, relay) = item else { continue }
+                if event.isExpired(at: Int64(now().timeIntervalSince1970)) { continue }
+                if event.jsonString().utf8.count > options.maxEventBytes { continue }
+                for (requestID, work) in Self.intakeWork(for: event, relay: relay) {
+                    switch scheduler.state.withLock({ $0.submit(work, key: requestID) }) {
+                    case let .start(entry):
+                        group.addTask { [self] in await runIntake(from: entry, scheduler: scheduler, key: key) }
+                    case .queued:
+                        break
+                    case .dropped:
+                        Counter(label: "ncn_intake_dropped_total").increment()
+                    }
+                }
             }
+        }
+    }
+
+    /// The pieces of work in an event, each with the request it concerns.
+    static func intakeWork(for event: NostrEvent, relay: String) -> [(String, IntakeWork)] {
+        switch event.kind {
+        case ComputeKinds.request: return [(event.id, .request(event, relay: relay))]
+        case ComputeKinds.deletion: return ComputeCancellation.requestIDs(in: event).map { ($0, .cancellation(event, requestID: $0)) }
+        case ComputeKinds.nutzap: return [(ComputeNutzap(event: event)?.requestID ?? event.id, .nutzap(event))]
+        default: return []
+        }
+    }
+
+    /// The scheduler, shared by the intake loop and its workers.
+    final class IntakeWorkers: Sendable {
+        let state: Mutex<IntakeScheduler<IntakeWork>>
+        init(parallelism: Int, capacity: Int) { state = Mutex(IntakeScheduler(parallelism: parallelism, capacity: capacity)) }
+    }
+
+    /// One worker: runs `entry`, then whatever the scheduler hands it next, until there is nothing.
+    private func runIntake(from entry: IntakeScheduler<IntakeWork>.Entry, scheduler: IntakeWorkers, key: SecretKey) async {
+        var next: IntakeScheduler<IntakeWork>.Entry? = entry
+        while let current = next {
+            switch current.work {
+            case let .request(event, relay): await handleRequest(event, relay: relay, key: key)
+            case let .cancellation(event, requestID): await handleCancellation(event, requestID: requestID)
+            case let .nutzap(event): await handleNutzap(event, key: key)
+            }
+            next = scheduler.state.withLock { $0.finish(key: current.key) }
         }
     }
 
@@ -31,8 +76,9 @@ extension MarketBridge {
 
     func handleRequest(_ event: NostrEvent, relay: String, key: SecretKey) async {
         let name = ComputeLease.name(forRequestEventId: event.id)
-        // Idempotent: a request that already has a lease got its bid (the announcer re-sends it if needed).
-        if leases.get(ObjectKey(name: name)) != nil { return }
+        // Idempotent: a request that already has a lease got its bid (the announcer re-sends it if
+        // needed); one this process bid on may not have reached the store yet.
+        if leases.get(ObjectKey(name: name)) != nil || gate.withLock({ $0.holdsBid(event.id) }) { return }
         // A request for other providers is not ours to read, count or correct.
         let addressed = event.referencedPubkeys
         guard addressed.isEmpty || addressed.contains(key.publicKey.hex) else { return }
@@ -67,10 +113,13 @@ extension MarketBridge {
             await reply(.error(context, message: message, code: code), key: key, relays: request.relays)
             await impoundCashu(of: request)
         case let .bid(draft):
-            // Read before taking the gate's lock: unpaidBids() takes it too.
-            let unpaid = unpaidBids()
-            switch gate.withLock({ $0.admitBid(tenant: event.pubkey, proofOfWork: event.proofOfWorkDifficulty, unpaid: unpaid,
-                                               settings: settings) }) {
+            // Decided and held in one step under the gate's lock: requests are handled concurrently,
+            // and two must not both take the last slot.
+            let stored = storedUnpaidBids(at: now())
+            let slot = IntakeGate.UnpaidBid(requestID: request.id, tenant: request.tenant,
+                                            proofOfWork: ProofOfWork.leadingZeroBits(hex: request.id) ?? 0, createdAt: now())
+            switch gate.withLock({ $0.admitAndHold(slot, stored: stored.bids, known: stored.known, settings: settings, now: now(),
+                                                   bidLifetime: options.bidLifetime) }) {
             case .admit, .ignore: break
             case let .refuse(message, code):
                 logger.info("request refused", metadata: ["request": "\(request.id)", "why": "\(message)"])
@@ -83,6 +132,7 @@ extension MarketBridge {
             // A Cashu lease needs a lock key the provider keeps; without one the rail is off.
             if draft.lease.spec.paymentRail == .cashu, let cashu {
                 do { _ = try await cashu.redeemer() } catch {
+                    gate.withLock { $0.releaseBid(request.id) }
                     await reply(.error(context, message: "this provider cannot take Cashu right now; pay by Lightning", code: .policy), key: key,
                                 relays: request.relays)
                     return
@@ -96,6 +146,7 @@ extension MarketBridge {
         if let inventory {
             let demand: ResourceDemand
             do { demand = try ResourceDemand(draft.lease.spec.resources) } catch {
+                gate.withLock { $0.releaseBid(request.id) }
                 await reply(.error(context, message: "\(error)", code: .invalidRequest), key: key)
                 return
             }
@@ -113,6 +164,7 @@ extension MarketBridge {
                                 metadata: ["request": "\(request.id)", "withdrawn": "\(displaced.count)"])
                 }
                 guard displaced != nil, inventory.reserve(id: request.id, demand: demand, until: draft.bidExpiresAt) != nil else {
+                    gate.withLock { $0.releaseBid(request.id) }
                     logger.notice("request refused: no capacity", metadata: [
                         "request": "\(request.id)", "nodes": "\(inventory.current.shortfall(for: demand))",
                         "unpaidBids": "\(unpaidBids().count)",
@@ -131,12 +183,9 @@ extension MarketBridge {
             return  // another pass got here first: one request, one lease, one bid
         } catch {
             logger.error("cannot create the lease for a bid", metadata: ["request": "\(request.id)", "error": "\(error)"])
+            gate.withLock { $0.releaseBid(request.id) }
             inventory?.release(reservation: request.id)
             return
-        }
-        gate.withLock {
-            $0.recordBid(IntakeGate.UnpaidBid(requestID: request.id, tenant: request.tenant,
-                                              proofOfWork: ProofOfWork.leadingZeroBits(hex: request.id) ?? 0, createdAt: now()))
         }
         if !draft.secretEnv.isEmpty { await storeSecretEnv(draft.secretEnv, for: created) }
         // The announcer publishes the bid, from the lease: one path, whether now or after a crash.
@@ -162,24 +211,23 @@ extension MarketBridge {
 
     // MARK: Cancellations and nutzaps
 
-    func handleCancellation(_ event: NostrEvent) async {
-        for requestID in ComputeCancellation.requestIDs(in: event) {
-            let name = ComputeLease.name(forRequestEventId: requestID)
-            // Only the request's author may cancel it (NIP-09).
-            guard let lease = leases.get(ObjectKey(name: name)), lease.spec.requestEventId == requestID,
-                  lease.spec.tenantPubkey == event.pubkey, !(lease.status?.phase?.isTerminal ?? false) else { continue }
-            do {
-                // A request the reconciler acts on: it alone writes the phase and ends the lease.
-                try await LeaseStatusWriter(client: client, owner: .market).write(lease, conditional: false) { status in
-                    var conditions = status.conditions ?? []
-                    conditions.set(Condition(type: .cancelRequested, status: .true, reason: TerminationReason.tenantCancelled.rawValue,
-                                             message: "The tenant cancelled the request.", lastTransitionTime: Timestamp(now())))
-                    status.conditions = conditions
-                }
-                logger.info("cancelled by the tenant", metadata: ["lease": "\(name)"])
-            } catch {
-                logger.warning("cannot cancel a lease", metadata: ["lease": "\(name)", "error": "\(error)"])
+    /// `event`'s cancellation of `requestID`, one of the requests it names.
+    func handleCancellation(_ event: NostrEvent, requestID: String) async {
+        let name = ComputeLease.name(forRequestEventId: requestID)
+        // Only the request's author may cancel it (NIP-09).
+        guard let lease = leases.get(ObjectKey(name: name)), lease.spec.requestEventId == requestID,
+              lease.spec.tenantPubkey == event.pubkey, !(lease.status?.phase?.isTerminal ?? false) else { return }
+        do {
+            // A request the reconciler acts on: it alone writes the phase and ends the lease.
+            try await LeaseStatusWriter(client: client, owner: .market).write(lease, conditional: false) { status in
+                var conditions = status.conditions ?? []
+                conditions.set(Condition(type: .cancelRequested, status: .true, reason: TerminationReason.tenantCancelled.rawValue,
+                                         message: "The tenant cancelled the request.", lastTransitionTime: Timestamp(now())))
+                status.conditions = conditions
             }
+            logger.info("cancelled by the tenant", metadata: ["lease": "\(name)"])
+        } catch {
+            logger.warning("cannot cancel a lease", metadata: ["lease": "\(name)", "error": "\(error)"])
         }
     }
 
@@ -240,8 +288,13 @@ extension MarketBridge {
     /// Every bid not paid yet: the leases the store holds, and bids made here that it has not shown yet.
     func unpaidBids() -> [IntakeGate.UnpaidBid] {
         let at = now()
-        var bids: [String: IntakeGate.UnpaidBid] = [:]
-        // Every lease the store shows, paid or not: a recorded bid is forgotten once it is there.
+        let stored = storedUnpaidBids(at: at)
+        return gate.withLock { $0.unpaidBids(stored: stored.bids, known: stored.known, now: at, bidLifetime: options.bidLifetime) }
+    }
+
+    /// The unpaid bids the lease store shows, and the request ids of every lease it shows, paid or not.
+    func storedUnpaidBids(at: Date) -> (bids: [IntakeGate.UnpaidBid], known: Set<String>) {
+        var bids: [IntakeGate.UnpaidBid] = []
         var known = Set<String>()
         for lease in leases.all {
             let id = lease.spec.requestEventId
@@ -249,14 +302,11 @@ extension MarketBridge {
             // A bid past its expiry holds nothing, even before the lease controller marks it.
             guard lease.status?.paidUntil == nil, lease.metadata.deletionTimestamp == nil,
                   !(lease.status?.phase?.isTerminal ?? false), (lease.spec.bidExpiresAt.map { $0.date > at } ?? true) else { continue }
-            bids[id] = IntakeGate.UnpaidBid(
+            bids.append(IntakeGate.UnpaidBid(
                 requestID: id, tenant: lease.spec.tenantPubkey, proofOfWork: ProofOfWork.leadingZeroBits(hex: id) ?? 0,
-                createdAt: lease.metadata.creationTimestamp.flatMap { Timestamp(rfc3339: $0)?.date } ?? at)
+                createdAt: lease.metadata.creationTimestamp.flatMap { Timestamp(rfc3339: $0)?.date } ?? at))
         }
-        return gate.withLock { gate in
-            for bid in gate.recentBids(excluding: known, now: at, bidLifetime: options.bidLifetime) { bids[bid.requestID] = bid }
-            return bids.values.filter { !gate.isWithdrawn($0.requestID, now: at, bidLifetime: options.bidLifetime) }
-        }
+        return (bids, known)
     }
 
     /// Ends an unpaid bid to make room for a request with more proof of work: its bid expires now,

@@ -23,6 +23,12 @@ public final class MarketBridge: Sendable {
         public var maxEventBytes = 64 * 1024
         /// What serving tenants their containers' logs may cost (draft §5.4).
         public var logLimits = LogLimits()
+        /// Requests handled at once; each may wait on the apiserver and a relay, not on the CPU.
+        public var intakeParallelism = 16
+        /// Requests read but not yet handled; beyond this, new ones are dropped unanswered.
+        public var intakeBacklog = 4_096
+        /// Leases whose announcements (bid, invoice, running, …) are published at once.
+        public var announcers = 8
         public init() {}
     }
 
@@ -123,7 +129,7 @@ public final class MarketBridge: Sendable {
                 group.addTask { await offers.run() }
             }
             await leases.waitUntilSynced()
-            group.addTask { [self] in await announce() }
+            for _ in 0..<max(1, options.announcers) { group.addTask { [self] in await announce() } }
             try await group.next()
             group.cancelAll()
         }
