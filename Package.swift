@@ -91,6 +91,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "WSClient", package: "swift-websocket"),
             ]
         ),
         .testTarget(name: "BillingTests", dependencies: ["Billing", "NostrBridge"]),
@@ -163,8 +164,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "ncn-bench",
-            dependencies: ["NostrBridge", "Billing", "ComputeAPI", "KubeClient", "Operator",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["NostrBridge", "Billing", "ComputeAPI", "KubeClient", "Operator", "OperatorApp",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "NostrBridgeTests",

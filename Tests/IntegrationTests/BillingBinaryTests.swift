@@ -207,4 +207,66 @@ final class BillingBinaryTests: XCTestCase {
         }
     }
 
+    /// The default backend, LNbits, pushes each payment over its WebSocket: with polling every
+    /// 30 s, a payment is credited in moments. A push forged by someone who knows the invoice key
+    /// (LNbits lets anyone post to a WebSocket channel) is only a hint: billing looks the invoice
+    /// up and credits nothing.
+    func testLNbitsPushesAPaymentAndAForgedPushCreditsNothing() async throws {
+        let bed = try TestBed.load()
+        kubectl = CRDKubectl(binary: try bed.require("NCN_KUBECTL"), kubeconfig: try bed.require("NCN_KUBECONFIG"))
+        try installOperatorPrerequisites(kubectl)
+        let lnbits = try bed.require("NCN_LNBITS_URL")
+        let providerKey = try bed.require("NCN_LNBITS_PROVIDER_INKEY")
+
+        try await bed.withKubernetes { admin in
+            try await writeProviderSecret(admin, lnbitsURL: lnbits, invoiceKey: providerKey)
+            let spec = ComputeProviderSpec(
+                relays: ["ws://127.0.0.1:17001"], pricing: Pricing(msatsPerCpuHour: 20_000, msatsPerGiBHour: 5_000),
+                billing: BillingSettings(intervalSeconds: 600, graceSeconds: 60, invoiceLeadSeconds: 120),
+                payments: PaymentSettings(lightning: LightningRail(backend: .lnbits)),
+                secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system"))
+            _ = try await admin.apply(ComputeProvider(spec: spec), fieldManager: "it-billpush-\(suffix)")
+            let kubeconfig = try await admin.operatorKubeconfig()
+            let running = try OperatorProcess(arguments: OperatorProcess.standaloneArguments(kubeconfig: kubeconfig, ["--payment-poll-interval", "30s"]),
+                                              podName: "it-billpush")
+            defer { running.kill() }
+
+            _ = try await admin.create(ComputeLease(name: leaseName, spec: ComputeLeaseSpec(
+                tenantPubkey: String(repeating: "c", count: 64), requestEventId: String(repeating: "8", count: 64),
+                relays: ["ws://127.0.0.1:17001"], image: "busybox:1.36", command: ["sleep", "3600"],
+                resources: LeaseResources(cpu: "900", memory: "64Mi"), durationSeconds: 3600,
+                pricePerIntervalMsats: 5_000, paymentRail: .lightning, bidExpiresAt: Timestamp(Date().addingTimeInterval(300)))))
+            let invoice = try await openInvoice(admin, tranche: 0, log: running)
+            // Billing's own passes after making the invoice are over; the next scheduled look is 30 s away.
+            try await Task.sleep(for: .seconds(2))
+
+            func hints() async throws -> Int {
+                let line = try await running.metrics().split(separator: "\n").first { $0.hasPrefix("ncn_billing_payment_hints_total ") }
+                return line.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
+            }
+            let before = try await hints()
+            let forged = #"{"wallet_balance": 1, "payment": {"payment_hash": "\#(invoice.paymentHash)", "amount": 5000, "status": "success"}}"#
+            var post = HTTPClientRequest(url: lnbits + "/api/v1/ws/\(providerKey)?data=" + (forged.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            post.method = .POST
+            let forgedAnswer = try await HTTPClient.shared.execute(post, timeout: .seconds(10))
+            XCTAssertEqual(forgedAnswer.status.code, 200, "LNbits relays a push posted to the wallet's channel")
+            _ = try await eventually("the forged push to reach billing", timeout: .seconds(10)) { () -> Bool? in
+                try await hints() > before ? true : nil
+            }
+            try await Task.sleep(for: .seconds(1))
+            let notCredited = try await admin.get(ComputeLease.self, name: leaseName)
+            XCTAssertEqual(notCredited.status?.ledger?.tranchesPaid ?? 0, 0, "a push is a hint; the lookup says unpaid")
+
+            let paid = try await bed.tenantPaysWithLNbits(invoice.bolt11)
+            XCTAssertTrue((200..<300).contains(paid.status), paid.body)
+            let paidAt = Date()
+            let credited = try await eventually("the pushed payment to be credited", timeout: .seconds(10), every: .milliseconds(50)) { () -> ComputeLease? in
+                let lease = try await admin.get(ComputeLease.self, name: leaseName)
+                return lease.status?.ledger?.tranchesPaid == 1 ? lease : nil
+            }
+            print("MEASURED LNbits payment → credited \(String(format: "%.3f", Date().timeIntervalSince(paidAt))) s with polling every 30 s")
+            XCTAssertEqual(credited.status?.ledger?.credits?.first?.id, "ln:\(invoice.paymentHash)")
+            XCTAssertLessThan(Date().timeIntervalSince(paidAt), 5, "well before the 30 s poll")
+        }
+    }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Billing
 import Foundation
 import NIOCore
+import Synchronization
 import XCTest
 
 /// `LNbitsWallet` against the test bed's real LNbits (FakeWallet funding source): the provider's
@@ -71,6 +72,28 @@ final class LNbitsWalletTests: XCTestCase {
         await XCTAssertWalletError(try await tenantView.lookupInvoice(paymentHash: issued.paymentHash)) { error in
             XCTAssertTrue(error.isUnknownInvoice, error.description)
         }
+    }
+
+    /// LNbits' WebSocket push: the feed hears of a payment to the provider's wallet as it settles.
+    func testThePushTellsOfAPaymentAsItSettles() async throws {
+        let peers = try peers()
+        let feed = LNbitsPaymentFeed(baseURL: peers.url, invoiceKey: try TestBed.load().require("NCN_LNBITS_PROVIDER_INKEY"))
+        let hints = feed.notifications()
+        let running = Task { try await feed.run() }
+        defer { running.cancel() }
+        let heard = Mutex<[String]>([])
+        let listening = Task { for await hash in hints { heard.withLock { $0.append(hash) } } }
+        defer { listening.cancel() }
+        try await Task.sleep(for: .seconds(1))  // connected
+
+        let issued = try await peers.provider.makeInvoice(InvoiceRequest(amountMsats: 2_000, memo: "ncn push test", expirySeconds: 600))
+        let paid = try await pay(issued.bolt11, peers: peers)
+        XCTAssertTrue((200...299).contains(paid.status), paid.body)
+        let paidAt = ContinuousClock.now
+        _ = try await eventually("LNbits to push the payment", timeout: .seconds(10), every: .milliseconds(10)) { () -> Bool? in
+            heard.withLock { $0.contains(issued.paymentHash) } ? true : nil
+        }
+        print("MEASURED LNbits payment → push \(ContinuousClock.now - paidAt)")
     }
 
     func testUnpaidInvoiceExpires() async throws {

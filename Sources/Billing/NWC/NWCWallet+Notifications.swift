@@ -4,7 +4,7 @@ import NIOConcurrencyHelpers
 import NostrBridge
 
 /// `payment_received` notifications (kinds 23197 and 23196), fanned out to listeners.
-extension NWCWallet {
+extension NWCWallet: PaymentHintSource {
     /// Payment hashes (64 lowercase hex) of `payment_received` notifications, from now on, until
     /// `run()` ends. A hint to look an invoice up sooner, never proof of payment: notifications
     /// are not stored by relays and can be missed, and only `lookupInvoice` is authoritative.

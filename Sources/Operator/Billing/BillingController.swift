@@ -74,6 +74,7 @@ public final class BillingController: PaymentLastLook {
 
     /// Look at every lease with an open invoice now: a wallet said a payment arrived.
     public func paymentMayHaveArrived() {
+        Counter(label: "ncn_billing_payment_hints_total").increment()
         for lease in leases.all where (lease.status?.ledger?.invoices ?? []).contains(where: { $0.state == .open }) {
             queue.add(lease.metadata.name ?? "")
         }

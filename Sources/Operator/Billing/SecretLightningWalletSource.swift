@@ -6,8 +6,8 @@ import Logging
 import Synchronization
 
 /// The provider's Lightning wallet, built from the ComputeProvider's backend and the credentials
-/// in its Secret (`ProviderSecrets`), rebuilt only when the Secret's resourceVersion changes. An NWC wallet keeps
-/// relay connections, which `run` hosts.
+/// in its Secret (`ProviderSecrets`), rebuilt only when the Secret's resourceVersion changes. An
+/// NWC wallet keeps relay connections and an LNbits wallet its payment push, which `run` hosts.
 public final class SecretLightningWalletSource: RunningLightningWalletSource {
     private struct Cached {
         var key: String
@@ -16,22 +16,38 @@ public final class SecretLightningWalletSource: RunningLightningWalletSource {
 
     private let secrets: ProviderSecrets
     private let cache = Mutex<Cached?>(nil)
-    /// NWC wallets built by `wallet(for:)`, handed to `run` to be connected.
-    private let started: (stream: AsyncStream<NWCWallet>, continuation: AsyncStream<NWCWallet>.Continuation)
+    /// What the wallets built by `wallet(for:)` need kept running, handed to `run`.
+    private let started: (stream: AsyncStream<any PaymentHintSource>, continuation: AsyncStream<any PaymentHintSource>.Continuation)
 
     public init(client: KubernetesClient, secrets: ProviderSecrets? = nil) {
         self.secrets = secrets ?? ProviderSecrets(client: client)
-        started = AsyncStream.makeStream(of: NWCWallet.self)
+        started = AsyncStream.makeStream(of: (any PaymentHintSource).self)
     }
 
-    /// Connects every NWC wallet this source builds and turns its `payment_received`
-    /// notifications into `onPaymentHint` calls. A wallet replaced after a Secret rotation keeps
-    /// its connections until the operator stops: it may still be answering a request.
+    /// Connects every NWC wallet and LNbits push this source builds and turns what they announce
+    /// into `onPaymentHint` calls. An NWC wallet replaced after a Secret rotation keeps its
+    /// connections until the operator stops (it may still be answering a request); an LNbits push
+    /// is only a listener, and stops when its wallet is replaced.
     public func run(onPaymentHint: @escaping @Sendable () -> Void) async throws {
         await withDiscardingTaskGroup { group in
-            for await wallet in started.stream {
-                group.addTask { try? await wallet.run() }
-                group.addTask { for await _ in wallet.notifications() { onPaymentHint() } }
+            var push: Task<Void, Never>?
+            defer { push?.cancel() }
+            for await source in started.stream {
+                let hints = source.notifications()
+                // A new source means the wallet was replaced, whatever it is now.
+                push?.cancel()
+                push = nil
+                guard source is LNbitsPaymentFeed else {
+                    group.addTask { try? await source.run() }
+                    group.addTask { for await _ in hints { onPaymentHint() } }
+                    continue
+                }
+                push = Task {
+                    await withDiscardingTaskGroup { pushGroup in
+                        pushGroup.addTask { try? await source.run() }
+                        pushGroup.addTask { for await _ in hints { onPaymentHint() } }
+                    }
+                }
             }
         }
     }
@@ -42,13 +58,16 @@ public final class SecretLightningWalletSource: RunningLightningWalletSource {
         let secret = try await secrets.secret(reference)
         let key = "\(backend.rawValue)/\(secret.metadata.uid ?? "")/\(secret.metadata.resourceVersion ?? "")"
         if let cached = cache.withLock({ $0 }), cached.key == key { return cached.wallet }
-        let wallet = try Self.makeWallet(backend, secret: secret, reference: reference)
+        let (wallet, hints) = try Self.makeWallet(backend, secret: secret, reference: reference)
         cache.withLock { $0 = Cached(key: key, wallet: wallet) }
-        if let nwc = wallet as? NWCWallet { started.continuation.yield(nwc) }
+        started.continuation.yield(hints)
         return wallet
     }
 
-    static func makeWallet(_ backend: LightningBackend, secret: Secret, reference: SecretReference) throws -> any LightningWallet {
+    /// The wallet, and what tells of its payments as they arrive.
+    static func makeWallet(_ backend: LightningBackend, secret: Secret, reference: SecretReference) throws
+        -> (any LightningWallet, any PaymentHintSource)
+    {
         func value(_ key: String) throws -> String {
             guard let bytes = secret.value(key) else { throw WalletSourceError.missingKey(key, reference) }
             let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -57,8 +76,8 @@ public final class SecretLightningWalletSource: RunningLightningWalletSource {
         }
         switch backend {
         case .lnbits:
-            return LNbitsWallet(baseURL: try value(ComputeProvider.SecretKeys.lnbitsURL),
-                                invoiceKey: try value(ComputeProvider.SecretKeys.lnbitsInvoiceKey))
+            let url = try value(ComputeProvider.SecretKeys.lnbitsURL), key = try value(ComputeProvider.SecretKeys.lnbitsInvoiceKey)
+            return (LNbitsWallet(baseURL: url, invoiceKey: key), LNbitsPaymentFeed(baseURL: url, invoiceKey: key))
         case .nwc:
             let uri: NWCConnectionURI
             do {
@@ -68,7 +87,8 @@ public final class SecretLightningWalletSource: RunningLightningWalletSource {
             } catch {
                 throw WalletSourceError.invalidValue(ComputeProvider.SecretKeys.nwcURI, reference, "\(error)")
             }
-            return try NWCWallet(uri: uri, logger: Logger(label: "ncn.billing.nwc"))
+            let wallet = try NWCWallet(uri: uri, logger: Logger(label: "ncn.billing.nwc"))
+            return (wallet, wallet)
         }
     }
 }
