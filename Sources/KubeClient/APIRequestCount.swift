@@ -1,10 +1,17 @@
 import Metrics
 
 /// Every request this process makes to the apiserver, by verb and resource, as the counter
-/// `ncn_kube_requests_total`: what the operator costs the control plane (scripts/bench scale).
+/// `ncn_kube_requests_total`: what the operator costs the control plane (scripts/bench scale);
+/// and how long each took to answer, as the histogram `ncn_kube_request_duration_seconds`
+/// (watches excluded): where a lease's time goes (scripts/bench market's payment step).
 public enum APIRequestCount {
     static func record(verb: String, path: String) {
         Counter(label: "ncn_kube_requests_total", dimensions: [("verb", verb), ("resource", resource(ofPath: path))]).increment()
+    }
+
+    static func recordDuration(verb: String, path: String, _ duration: Duration) {
+        Timer(label: "ncn_kube_request_duration_seconds", dimensions: [("verb", verb), ("resource", resource(ofPath: path))])
+            .recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
     /// The resource a request path names, with its subresource: "pods", "computeleases/status",

@@ -80,8 +80,10 @@ public final class KubernetesClient: Sendable {
     ) async throws -> [UInt8] {
         let request = try makeRequest(method, path, query: query, body: body, contentType: contentType)
         APIRequestCount.record(verb: method.rawValue, path: path)
+        let started = ContinuousClock.now
         let response = try await http.execute(request, timeout: requestTimeout, logger: logger)
         let bytes = try await response.body.collect(upTo: 64 << 20)
+        APIRequestCount.recordDuration(verb: method.rawValue, path: path, ContinuousClock.now - started)
         let payload = Array(bytes.readableBytesView)
         guard (200..<300).contains(response.status.code) else {
             let status = try? JSONDecoder().decode(APIStatus.self, from: Data(payload))
