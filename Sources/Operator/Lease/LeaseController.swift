@@ -36,6 +36,7 @@ public final class LeaseController: Sendable {
     private let payments: (any PaymentLastLook)?
     private let logger: Logger
     private let stats = Mutex(Statistics())
+    private let applied = AppliedChildren()
 
     /// `informers` is the operator's shared cache; without one the controller has its own.
     public init(
@@ -123,10 +124,12 @@ public final class LeaseController: Sendable {
                 queue.forget(name)
                 continue
             }
-            let context = LeaseReconcilerContext(
+            var context = LeaseReconcilerContext(
                 client: client, provider: provider,
                 pods: pods, jobs: jobs, nodes: nodes, events: EventRecorder(client: client, logger: logger), finalRecords: finalRecords,
                 payments: payments, ownNamespace: options.ownNamespace, logger: logger)
+            context.applied = applied
+            context.cachedVersion = { [informers] kind, namespace, name in informers.cachedVersion(kind: kind, namespace: namespace, name: name) }
             do {
                 let action = try await LeaseReconciler.reconcile(lease, context)
                 stats.withLock { $0.reconciles += 1 }

@@ -35,6 +35,17 @@ struct LeaseInformers: Sendable {
         .init(labelSelector: LeaseLabels.lease, trim: .identity)
     }
 
+    /// The resourceVersion the cache holds for a lease child the reconciler applies (`AppliedChildren`).
+    func cachedVersion(kind: LeaseChildKind, namespace: String?, name: String) -> String? {
+        let key = ObjectKey(namespace: namespace, name: name)
+        switch kind {
+        case .namespace: return namespaces.store.get(ObjectKey(name: name))?.metadata.resourceVersion
+        case .resourceQuota: return resourceQuotas.store.get(key)?.metadata.resourceVersion
+        case .limitRange: return limitRanges.store.get(key)?.metadata.resourceVersion
+        case .networkPolicy: return networkPolicies.store.get(key)?.metadata.resourceVersion
+        }
+    }
+
     func waitUntilSynced() async {
         await leases.store.waitUntilSynced()
         await providers.store.waitUntilSynced()

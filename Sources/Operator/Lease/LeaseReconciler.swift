@@ -21,6 +21,10 @@ public struct LeaseReconcilerContext: Sendable {
     public var ownNamespace: String
     public var now: @Sendable () -> Date
     public var logger: Logger
+    /// What was last applied of each child; nil: apply every child on every pass.
+    var applied: AppliedChildren?
+    /// The resourceVersion the cache holds for a child, to compare with `applied`.
+    var cachedVersion: @Sendable (_ kind: LeaseChildKind, _ namespace: String?, _ name: String) -> String? = { _, _, _ in nil }
 
     public init(
         client: KubernetesClient, provider: ProviderContext, pods: Store<Pod>, jobs: Store<Job>, nodes: Store<Node>,
@@ -171,7 +175,7 @@ public enum LeaseReconciler {
         let client = context.client
         let namespace = workload.namespace
         do {
-            _ = try await client.apply(namespace, fieldManager: LeaseWorkloadBuilder.fieldManager)
+            try await applyIfChanged(namespace, kind: .namespace, lease: namespace.metadata.name ?? "", context)
             return nil
         } catch let error as KubernetesError where error.isForbidden {
             let existing: Namespace
@@ -205,10 +209,13 @@ public enum LeaseReconciler {
         // These do not depend on each other, so they go at once: a newly paid lease waits for one
         // round trip instead of one each. All of them before the Job: its Pod must start inside
         // its quota and limits and behind its network policies.
+        let leaseNamespace = workload.namespace.metadata.name ?? ""
         try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { _ = try await client.apply(workload.resourceQuota, fieldManager: manager) }
-            group.addTask { _ = try await client.apply(workload.limitRange, fieldManager: manager) }
-            for policy in workload.networkPolicies { group.addTask { _ = try await client.apply(policy, fieldManager: manager) } }
+            group.addTask { try await applyIfChanged(workload.resourceQuota, kind: .resourceQuota, lease: leaseNamespace, context) }
+            group.addTask { try await applyIfChanged(workload.limitRange, kind: .limitRange, lease: leaseNamespace, context) }
+            for policy in workload.networkPolicies {
+                group.addTask { try await applyIfChanged(policy, kind: .networkPolicy, lease: leaseNamespace, context) }
+            }
             if let secret = workload.envSecret { group.addTask { _ = try await client.apply(secret, fieldManager: manager) } }
         }
         let job = workload.job
@@ -221,6 +228,22 @@ public enum LeaseReconciler {
         ])
         let patched = try await client.patch(Job.self, name: LeaseObjectNames.job, namespace: job.metadata.namespace, .merge(encoding: patch))
         return (patched, lookAgain)
+    }
+
+    /// Server-side applies `object` unless the cache shows it as our last apply left it (`AppliedChildren`).
+    private static func applyIfChanged<R: KubernetesResource>(
+        _ object: R, kind: LeaseChildKind, lease namespace: String, _ context: LeaseReconcilerContext
+    ) async throws {
+        let name = object.metadata.name ?? ""
+        guard let applied = context.applied else {
+            _ = try await context.client.apply(object, fieldManager: LeaseWorkloadBuilder.fieldManager)
+            return
+        }
+        let child = AppliedChildren.Child(namespace: namespace, kind: kind, name: name)
+        let desired = AppliedChildren.fingerprint(object)
+        guard applied.needsApply(child, desired: desired, cachedVersion: context.cachedVersion(kind, object.metadata.namespace, name)) else { return }
+        let result = try await context.client.apply(object, fieldManager: LeaseWorkloadBuilder.fieldManager)
+        applied.record(child, desired: desired, resourceVersion: result.metadata.resourceVersion)
     }
 
     /// How long a Job may be without a Pod before its quota is suspected.
@@ -274,6 +297,9 @@ public enum LeaseReconciler {
         context.logger.notice("the lease's quota counts \(phantom) that does not exist; recreating the quota", metadata: ["namespace": "\(namespace)"])
         try? await context.client.delete(ResourceQuota.self, name: LeaseObjectNames.resourceQuota, namespace: namespace,
                                          preconditionUID: quota.metadata.uid)
+        // Applied again on the next pass, even if the cache has not seen the delete by then.
+        context.applied?.record(AppliedChildren.Child(namespace: namespace, kind: .resourceQuota, name: LeaseObjectNames.resourceQuota),
+                                desired: nil, resourceVersion: nil)
     }
 
     /// The tenant's private environment, decrypted from the request by the bridge into a Secret.
@@ -341,6 +367,7 @@ public enum LeaseReconciler {
             }
             return .requeue(after: .seconds(2))
         } catch let error as KubernetesError where error.isNotFound {}
+        context.applied?.forget(namespace: namespace)
         try await removeFinalizer(lease, context)
         await context.events.record(.normal, reason: "TornDown", message: "Everything the lease ran was deleted.", about: reference(lease))
         return .awaitChange
