@@ -6,7 +6,8 @@
 # bench/dvm-peer; then runs `ncn-bench market` against both and stops everything it started.
 # Arguments after `market` go to `ncn-bench market` (e.g. --rates 1,10,100 --count 300).
 # NCN_BENCH_LOG_LEVEL=info shows the operator's log; NCN_BENCH_KEEP=1 keeps the logs and relay data;
-# NCN_BENCH_INTAKE_PARALLELISM=1 measures the operator handling one request at a time.
+# NCN_BENCH_INTAKE_PARALLELISM=1 measures the operator handling one request at a time;
+# NCN_BENCH_PAYMENTS=N pays N leases afterwards, over LNbits' push and over NWC (default 20; 0 skips).
 # It replaces the test bed's ComputeProvider and removes every ComputeLease when done: run it on
 # the test bed, not on a devnet (it refuses while an in-cluster operator is installed).
 set -euo pipefail
@@ -19,16 +20,21 @@ WORK="$(mktemp -d /tmp/ncn-bench-market.XXXXXX)"
 say() { printf 'bench: %s\n' "$*" >&2; }
 
 pids=()
+# The operator still running ends the leases in moments (the load's are unpaid bids). Pods on the
+# fake nodes have no kubelet to stop them, so they are deleted at once.
+remove_leases() {
+  "${KUBECTL[@]}" delete computeleases --all --wait=false >/dev/null 2>&1 || true
+  "${KUBECTL[@]}" delete pods --all-namespaces -l ncn.dev/lease --force --grace-period=0 --wait=false >/dev/null 2>&1 || true
+  for _ in $(seq 1 60); do
+    [ -z "$("${KUBECTL[@]}" get computeleases -o name 2>/dev/null | head -1)" ] && break
+    sleep 1
+  done
+}
 cleanup() {
   local pid
   if [ -n "${OP_PID:-}" ] && kill -0 "$OP_PID" 2>/dev/null; then
-    # The load's leases are unpaid bids: the operator still running ends them in moments.
     say "removing the load's leases"
-    "${KUBECTL[@]}" delete computeleases --all --wait=false >/dev/null 2>&1 || true
-    for _ in $(seq 1 60); do
-      [ -z "$("${KUBECTL[@]}" get computeleases -o name 2>/dev/null | head -1)" ] && break
-      sleep 1
-    done
+    remove_leases
   fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
@@ -130,3 +136,31 @@ echo "# scripts/bench market, $machine"
 .build/release/ncn-bench market --relay "$RELAY" --image registry.bench.invalid/app:1 --refused-image elsewhere.example/app:1 \
   --target "ncn-operator=$OP_PUBKEY:$OP_PID" --target "nostr-dvm=$PEER_PUBKEY:$PEER_PID" \
   --lnbits-url "$NCN_LNBITS_URL" --lnbits-invoice-key "$NCN_LNBITS_PROVIDER_INKEY" "$@"
+
+# Payment → Pod without polling, on the same operator (its own polling stays at an hour): first
+# with its LNbits wallet, which pushes each payment over a WebSocket, then with the test bed's
+# nwc-provider (NIP-47 over the same LNbits wallet), which sends payment_received. The tenant pays
+# from LNbits' tenant wallet; the bids of the load are removed first, to free the nodes.
+payments="${NCN_BENCH_PAYMENTS:-20}"
+if [ "$payments" -gt 0 ]; then
+  pay_bench() {
+    .build/release/ncn-bench payment --wallet "$1" --relay "$RELAY" --provider "$OP_PUBKEY" --kubeconfig "$NCN_KUBECONFIG" \
+      --lnbits-url "$NCN_LNBITS_URL" --image registry.bench.invalid/app:1 --count "$payments" \
+      --operator-metrics http://127.0.0.1:27082/metrics
+  }
+  say "payment → Pod with the provider's LNbits wallet ($payments leases)"
+  remove_leases
+  echo
+  NCN_BENCH_LNBITS_INVOICE_KEY="$NCN_LNBITS_PROVIDER_INKEY" NCN_BENCH_LNBITS_ADMIN_KEY="$NCN_LNBITS_TENANT_ADMINKEY" pay_bench lnbits
+  say "payment → Pod with the provider's wallet over NWC ($payments leases)"
+  remove_leases
+  # Read, not sourced: the URI's `&` is not shell syntax.
+  nwc_uri="$(grep -m1 '^NCN_NWC_PROVIDER_URI=' .testbed/env | cut -d= -f2-)"
+  [ -n "$nwc_uri" ] || { say "the test bed has no nwc-provider (scripts/testbed up nwc-provider)"; exit 1; }
+  "${KUBECTL[@]}" -n ncn-system create secret generic ncn-provider --dry-run=client -o yaml \
+    --from-literal=nsec="$OP_SECRET" --from-literal=nwc-uri="$nwc_uri" | "${KUBECTL[@]}" apply -f - >/dev/null
+  "${KUBECTL[@]}" patch computeprovider default --type=merge -p '{"spec":{"payments":{"lightning":{"backend":"nwc"}}}}' >/dev/null
+  sleep 3
+  echo
+  NCN_BENCH_NWC_URI="$nwc_uri" NCN_BENCH_LNBITS_ADMIN_KEY="$NCN_LNBITS_TENANT_ADMINKEY" pay_bench nwc
+fi
