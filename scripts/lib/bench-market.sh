@@ -8,8 +8,9 @@
 # NCN_BENCH_LOG_LEVEL=info shows the operator's log; NCN_BENCH_KEEP=1 keeps the logs and relay data;
 # NCN_BENCH_INTAKE_PARALLELISM=1 measures the operator handling one request at a time;
 # NCN_BENCH_PAYMENTS=N pays N leases afterwards, over LNbits' push and over NWC (default 20; 0 skips).
-# It replaces the test bed's ComputeProvider and removes every ComputeLease when done: run it on
-# the test bed, not on a devnet (it refuses while an in-cluster operator is installed).
+# It replaces the test bed's ComputeProvider and provider Secret, and removes them and every
+# ComputeLease when done: run it on the test bed, not on a devnet (it refuses while an in-cluster
+# operator is installed).
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPO_ROOT"
@@ -43,6 +44,10 @@ cleanup() {
       -p '{"metadata":{"finalizers":null}}' >/dev/null 2>&1 || true
     "${KUBECTL[@]}" delete computeleases --all --wait=false >/dev/null 2>&1 || true
     for n in $(seq 1 20); do "${KUBECTL[@]}" delete node "bench-node-$n" --ignore-not-found --wait=false >/dev/null 2>&1 || true; done
+    # The bench's own provider identity and wallet: the test bed makes its own again when it
+    # needs one (scripts/testbed up operator), instead of running on the bench's.
+    "${KUBECTL[@]}" -n ncn-system delete secret ncn-provider --ignore-not-found >/dev/null 2>&1 || true
+    "${KUBECTL[@]}" delete computeprovider default --ignore-not-found --wait=false >/dev/null 2>&1 || true
   fi
   if [ "${NCN_BENCH_KEEP:-0}" = 1 ]; then say "logs kept in $WORK"; else rm -rf "$WORK"; fi
 }
