@@ -34,6 +34,7 @@ from realbed import REPO, kubectl, tool  # noqa: E402
 INTERVAL, GRACE, LEAD = 30, 30, 10
 CPU, MEMORY = "100m", "64Mi"
 BID = 100_000_000  # msats per interval: above any price the devnet provider asks
+POW = 10
 
 
 
@@ -86,8 +87,11 @@ class Tenant:
         self.keys = Keys.generate()
 
     def request(self, image, *, args=None, env=(), ports=(), duration=600):
+        # A little NIP-13 work, as a tenant who means it would add: unpaid bids of strangers (the
+        # fuzz campaign's future-dated requests, bid on by an operator restarted once their time
+        # came) can fill the one real node, and only more work than theirs takes their capacity.
         flags = ["request", "--image", image, "--cpu", CPU, "--memory", MEMORY, "--duration", str(duration),
-                 "--bid", str(BID), "--provider", self.bed["provider"]]
+                 "--bid", str(BID), "--provider", self.bed["provider"], "--pow", str(POW)]
         if args is not None:
             flags += ["--args", json.dumps(args)]
         for e in env:

@@ -57,7 +57,7 @@ def lease(peer_env, real_node_only):
     keys = Keys.generate()
     code, lines = tool(keys, [relay], "request", "--image", f"{registry}/ncn/pause:latest",
                        "--command", json.dumps(["/bin/sh", "-c", WRITER]), "--cpu", "100m", "--memory", "64Mi",
-                       "--duration", "300", "--bid", str(BID), "--provider", provider)
+                       "--duration", "300", "--bid", str(BID), "--provider", provider, "--pow", "10")
     assert code == 0 and "error" not in lines[-1], lines
     request = lines[-1]["id"]
     bolt11 = None
