@@ -241,13 +241,17 @@ extension RelayPool {
                     self.sendEndOfStoredEventsIfComplete(id)
                 }
             case .event(let id, let event):
-                guard var subscription = self.subscriptions[id] else { return }
-                guard subscription.recent.insert(event.id) else {
+                // Inserted in place through the dictionary: a copy of the subscription would share
+                // the window's storage and copy all of it on every event (a profile of intake under
+                // load found 17 % of the operator's CPU there).
+                guard let inserted = self.subscriptions[id]?.recent.insert(event.id),
+                    let continuation = self.subscriptions[id]?.continuation
+                else { return }
+                guard inserted else {
                     self.duplicatesSuppressed += 1
                     return
                 }
-                self.subscriptions[id] = subscription
-                if case .dropped = subscription.continuation.yield(.event(event, relay: relay)) {
+                if case .dropped = continuation.yield(.event(event, relay: relay)) {
                     self.droppedOnOverflow += 1
                 }
                 self.eventsDelivered += 1
