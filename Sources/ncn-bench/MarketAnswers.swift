@@ -50,6 +50,11 @@ final class MarketAnswers: Sendable {
         requests.withLock { requests in ids.compactMap { requests[$0] } }
     }
 
+    /// Those of `ids` that are complete (answered, or never sent).
+    func completed(_ ids: [String]) -> Set<String> {
+        requests.withLock { requests in Set(ids.filter { requests[$0]?.isComplete ?? false }) }
+    }
+
     func forget(_ ids: [String]) {
         requests.withLock { requests in for id in ids { requests[id] = nil } }
     }

@@ -39,8 +39,10 @@ struct MarketCommand: AsyncParsableCommand {
     @Option(help: "An LNbits URL: each rate also times invoice creation there alone, the reference for the 7000 column.")
     var lnbitsUrl: String?
     @Option(help: "The invoice key of that LNbits wallet.") var lnbitsInvoiceKey: String?
-    @Option(help: "Then send this many requests to be refused, all at once, and measure refusals per CPU-second of each provider (0: skip).")
+    @Option(help: "Then send this many requests to be refused and measure refusals per CPU-second of each provider (0: skip).")
     var triage = 1000
+    @Option(help: "At most this many of the triage's requests unanswered at a time.")
+    var triageWindow = 200
     @Flag(help: "One JSON object per step instead of the table.") var json = false
 
     func validate() throws {
@@ -49,6 +51,7 @@ struct MarketCommand: AsyncParsableCommand {
         guard count > 0, stepSeconds > 0, settle >= 0 else { throw ValidationError("--count, --step-seconds and --settle must be positive") }
         guard (lnbitsUrl == nil) == (lnbitsInvoiceKey == nil) else { throw ValidationError("give --lnbits-url and --lnbits-invoice-key together") }
         guard !offeredRates().isEmpty else { throw ValidationError("--rates \(rates): write positive numbers, e.g. 1,10,100") }
+        guard triageWindow > 0 else { throw ValidationError("--triage-window must be at least 1") }
     }
 
     func offeredRates() -> [Double] {
@@ -59,7 +62,7 @@ struct MarketCommand: AsyncParsableCommand {
         let targets = try target.map(MarketTarget.init(argument:))
         let load = MarketLoad(count: count, stepSeconds: stepSeconds, settle: settle, lateAfter: lateAfter, invalidEvery: invalidEvery,
                               image: image, refusedImage: refusedImage, cpu: cpu, memory: memory, durationSeconds: duration, bidMsats: bid)
-        // The load is published all at once in the triage step: the pool must hold it pending.
+        // The rate steps publish without waiting for answers: the pool must hold their requests pending.
         var configuration = RelayPoolConfiguration()
         configuration.connection.maxPendingPublishes = 100_000
         let pool = try RelayPool(relays: relay, configuration: configuration)
@@ -103,11 +106,14 @@ struct MarketCommand: AsyncParsableCommand {
         guard triage > 0 else { return }
         FileHandle.standardError.write(Data("bench: the raw BIP-340 verify rate on one core…\n".utf8))
         let raw = try TriageStep.rawVerifyRate()
+        FileHandle.standardError.write(Data("bench: the refusal path's stages in this process…\n".utf8))
+        let stages = try TriageStages.measure(load: load, provider: SecretKey.generate())
         if !json { print("\n" + TriageTable.header) }
         for provider in targets where provider.pid != nil {
-            FileHandle.standardError.write(Data("bench: \(provider.label): \(triage) requests to refuse, all at once\n".utf8))
+            FileHandle.standardError.write(Data("bench: \(provider.label): \(triage) requests to refuse, \(triageWindow) unanswered at most\n".utf8))
             let step = TriageStep(pool: pool, answers: answers, provider: provider, load: load)
-            guard let result = try await step.run(count: triage, settle: max(settle, 30), rawVerifyPerSecond: raw) else { continue }
+            guard let result = try await step.run(count: triage, window: triageWindow, timeout: lateAfter, settle: max(settle, 30),
+                                                    rawVerifyPerSecond: raw) else { continue }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = .sortedKeys
@@ -116,6 +122,13 @@ struct MarketCommand: AsyncParsableCommand {
                 print(TriageTable.row(result))
             }
             try await Task.sleep(for: .seconds(rest))
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            print(String(decoding: try encoder.encode(stages), as: UTF8.self))
+        } else {
+            print("\n" + stages.table(rawVerifyPerSecond: raw))
         }
     }
 

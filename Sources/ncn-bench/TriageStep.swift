@@ -23,7 +23,15 @@ struct TriageStep {
     let provider: MarketTarget
     let load: MarketLoad
 
-    func run(count: Int, settle: Double, rawVerifyPerSecond: Double) async throws -> TriageResult? {
+    /// Sends `count` requests to refuse, keeping at most `window` unanswered at a time (one
+    /// unanswered after `timeout` seconds frees its place), and measures until the last answer or
+    /// `settle` seconds after the last request.
+    ///
+    /// A window, not everything at once: a provider that bounds its queue of refusals (the
+    /// operator holds 256) drops those beyond it after having done the work, and a relay turns
+    /// away publishes beyond its own limits, so an unbounded burst measures those bounds rather
+    /// than the cost of a refusal.
+    func run(count: Int, window: Int, timeout: Double, settle: Double, rawVerifyPerSecond: Double) async throws -> TriageResult? {
         guard let pid = provider.pid else { return nil }
         let sampler = ProcessSampler(pid: pid)
         var refusedLoad = load
@@ -34,8 +42,17 @@ struct TriageStep {
         guard let cpuBefore = sampler.cpuSeconds() else { return nil }
         let start = clock.now
         await withTaskGroup(of: Void.self) { group in
+            var outstanding: [String: ContinuousClock.Instant] = [:]
             for event in events {
-                answers.sent(event.id, at: clock.now, mustRefuse: true)
+                while outstanding.count >= max(1, window) {
+                    let now = clock.now
+                    let done = answers.completed(Array(outstanding.keys))
+                    outstanding = outstanding.filter { !done.contains($0.key) && now - $0.value < .seconds(timeout) }
+                    if outstanding.count >= max(1, window) { try? await clock.sleep(for: .milliseconds(2)) }
+                }
+                let sentAt = clock.now
+                answers.sent(event.id, at: sentAt, mustRefuse: true)
+                outstanding[event.id] = sentAt
                 group.addTask {
                     let outcomes = await pool.publish(event)
                     if !outcomes.values.contains(where: \.isSuccess) { answers.failedToSend(event.id) }

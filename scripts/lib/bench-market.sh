@@ -8,6 +8,9 @@
 # NCN_BENCH_LOG_LEVEL=info shows the operator's log; NCN_BENCH_KEEP=1 keeps the logs and relay data;
 # NCN_BENCH_INTAKE_PARALLELISM=1 measures the operator handling one request at a time;
 # NCN_BENCH_PAYMENTS=N pays N leases afterwards, over LNbits' push and over NWC (default 20; 0 skips).
+# NCN_BENCH_PERF=FILE records the operator with `perf record -g` while the load runs, into FILE
+# (read it with `perf report -i FILE --no-children`); e.g. where triage's time goes:
+#   NCN_BENCH_PERF=/tmp/op.perf NCN_BENCH_PAYMENTS=0 scripts/bench market --rates 1 --count 3 --triage 3000
 # It replaces the test bed's ComputeProvider and provider Secret, and removes them and every
 # ComputeLease when done: run it on the test bed, not on a devnet (it refuses while an in-cluster
 # operator is installed).
@@ -138,9 +141,19 @@ sleep 3  # the peer subscribes once its relay connection is up
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(date -u +%Y-%m-%d)"
 say "loading both on $RELAY ($machine)"
 echo "# scripts/bench market, $machine"
+if [ -n "${NCN_BENCH_PERF:-}" ]; then
+  command -v perf >/dev/null || { say "NCN_BENCH_PERF needs perf (Debian: linux-perf)"; exit 1; }
+  perf record -q -F 999 -g -p "$OP_PID" -o "$NCN_BENCH_PERF" > "$WORK/perf.log" 2>&1 &
+  PERF_PID=$!; pids+=("$PERF_PID")
+fi
 .build/release/ncn-bench market --relay "$RELAY" --image registry.bench.invalid/app:1 --refused-image elsewhere.example/app:1 \
   --target "ncn-operator=$OP_PUBKEY:$OP_PID" --target "nostr-dvm=$PEER_PUBKEY:$PEER_PID" \
   --lnbits-url "$NCN_LNBITS_URL" --lnbits-invoice-key "$NCN_LNBITS_PROVIDER_INKEY" "$@"
+if [ -n "${PERF_PID:-}" ]; then
+  kill -INT "$PERF_PID" 2>/dev/null || true
+  wait "$PERF_PID" 2>/dev/null || true
+  say "the operator's profile: perf report -i $NCN_BENCH_PERF --no-children"
+fi
 
 # Payment → Pod without polling, on the same operator (its own polling stays at an hour): first
 # with its LNbits wallet, which pushes each payment over a WebSocket, then with the test bed's
