@@ -19,6 +19,8 @@ public struct LeaseOrder: Sendable, Hashable {
     public var maxPriceMsats: Int64
     /// How the tenant pays: Lightning invoices, or Cashu nutzaps (`["param","rail",…]`).
     public var rail: ComputeRail = .lightning
+    /// The workload category (`["param","category",…]`), for providers whose offer lists some.
+    public var category: String?
 
     public init(
         image: String, cpu: String, memory: String, gpus: Int = 0, gpuModel: String? = nil, disk: String? = nil, command: [String] = [],
@@ -70,6 +72,7 @@ public struct LeaseOrder: Sendable, Hashable {
         tags += ports.map { ["param", ComputeParam.port, String($0.port), $0.protocol.rawValue] + ($0.name.map { [$0] } ?? []) }
         tags.append(["param", ComputeParam.duration, String(durationSeconds)])
         tags.append(["param", ComputeParam.rail, rail.rawValue])
+        if let category { tags.append(["param", ComputeParam.category, category]) }
         tags.append([ComputeTag.bid, String(maxPriceMsats)])
         if !relays.isEmpty { tags.append([ComputeTag.relays] + relays) }
         return tags

@@ -20,9 +20,12 @@ public struct OfferListing: Sendable, Hashable {
         return newest.values.sorted { ($0.provider, $0.offer.identifier) < ($1.provider, $1.offer.identifier) }
     }
 
-    /// Why the offer cannot serve `resources`, or nil when it can (free capacity, GPU model
-    /// and count, the provider's GPU limit).
-    public func mismatch(_ resources: ComputeResources) -> String? {
+    /// Why the offer cannot serve `resources` of workload `category`, or nil when it can (free
+    /// capacity, GPU model and count, the provider's GPU limit, its workload categories).
+    public func mismatch(_ resources: ComputeResources, category: String? = nil) -> String? {
+        if !offer.categories.isEmpty, !offer.categories.contains(category ?? "") {
+            return "takes only \(offer.categories.joined(separator: ", ")) workloads (--category)"
+        }
         let capacity = offer.capacity
         if let model = resources.gpuModel, resources.gpus > 0 {
             guard let gpu = capacity.gpus.first(where: { $0.model == model }), offer.prices.msatsPerGpuHour[model] != nil else {

@@ -11,6 +11,8 @@ public struct OfferSearch: Sendable {
     public var resources: ComputeResources
     /// msats per hour of `resources`; nil for no ceiling.
     public var maxMsatsPerHour: Int64?
+    /// The job's workload category; offers that list categories without it are skipped.
+    public var category: String?
     public var weights = ReputationWeights()
 
     public init(resources: ComputeResources, maxMsatsPerHour: Int64?) {
@@ -23,7 +25,7 @@ public struct OfferSearch: Sendable {
         var fitting: [(OfferListing, Int64)] = []
         var skipped: [(listing: OfferListing, why: String)] = []
         for listing in listings {
-            if let why = listing.mismatch(resources) { skipped.append((listing, why)); continue }
+            if let why = listing.mismatch(resources, category: category) { skipped.append((listing, why)); continue }
             guard let perHour = listing.msatsPerHour(resources) else { skipped.append((listing, "not priced for this need")); continue }
             if let maxMsatsPerHour, perHour > maxMsatsPerHour {
                 skipped.append((listing, "\(perHour) msats/hour is over --max-price \(maxMsatsPerHour)"))

@@ -18,6 +18,7 @@ struct OffersCommand: AsyncParsableCommand {
               ncn offers
               ncn offers --gpus 1 --gpu-model NVIDIA-H100-80GB-HBM3 --max-price 5000000
               ncn offers --cpu 2 --memory 8Gi --json | jq '.[0].provider'
+              ncn offers --category inference   # also offers that take only some workload categories
             """)
 
     @OptionGroup var common: CommonOptions
@@ -26,6 +27,7 @@ struct OffersCommand: AsyncParsableCommand {
     @Option(help: "Whole GPUs.") var gpus = 0
     @Option(name: .customLong("gpu-model"), help: "GPU model, as providers label it.") var gpuModel: String?
     @Option(name: .customLong("max-price"), help: "The most the job may cost per hour, in msats.") var maxPrice: Int64?
+    @Option(help: "The job's workload category: offers listing categories are left out unless they list this one.") var category: String?
     @Flag(help: "Also list offers left out, with why.") var all = false
 
     func run() async throws {
@@ -38,8 +40,9 @@ struct OffersCommand: AsyncParsableCommand {
             let key = try common.key()
             let pool = try common.pool()
             let result = try await whileRunning([{ try await pool.run() }]) {
-                try await OfferSearch(resources: resources, maxMsatsPerHour: maxPrice)
-                    .run(reader: MarketReader(pool: pool), tenant: key.publicKey.hex, now: NostrEvent.currentTimestamp())
+                var search = OfferSearch(resources: resources, maxMsatsPerHour: maxPrice)
+                search.category = category
+                return try await search.run(reader: MarketReader(pool: pool), tenant: key.publicKey.hex, now: NostrEvent.currentTimestamp())
             }
             print(result, output)
             if result.ranked.isEmpty { throw ExitStatus.noProvider.code }
@@ -56,6 +59,7 @@ struct OffersCommand: AsyncParsableCommand {
                     "raters": reputation.raters, "answered": reputation.answered,
                     "raters_by_closeness": Dictionary(uniqueKeysWithValues: reputation.ratersByCloseness.map { ($0.key.rawValue, $0.value) }),
                     "interval": ranked.listing.offer.intervalSeconds, "region": ranked.listing.offer.region ?? "",
+                    "categories": ranked.listing.offer.categories,
                 ]
             }
             output.say("", ["offers": rows, "skipped": result.skipped.map { ["provider": $0.listing.provider, "why": $0.why] }])

@@ -9,7 +9,7 @@ struct ProviderChoice {
     let maxPriceMsats: Int64
 
     /// `named` nil means auto: the best-ranked offer that fits (and fits the budget).
-    static func choose(named: PublicKey?, resources: ComputeResources, durationSeconds: Int, maxPrice: Int64?,
+    static func choose(named: PublicKey?, resources: ComputeResources, category: String? = nil, durationSeconds: Int, maxPrice: Int64?,
                        reader: MarketReader, tenant: String) async throws(TenantError) -> ProviderChoice {
         let now = NostrEvent.currentTimestamp()
         if let named {
@@ -20,7 +20,8 @@ struct ProviderChoice {
             }
             return ProviderChoice(provider: named, why: "named with --provider; its offer prices the job at \(Format.msats(total))", maxPriceMsats: total)
         }
-        let search = OfferSearch(resources: resources, maxMsatsPerHour: nil)
+        var search = OfferSearch(resources: resources, maxMsatsPerHour: nil)
+        search.category = category
         let result = try await search.run(reader: reader, tenant: tenant, now: now)
         for (index, ranked) in result.ranked.enumerated() {
             guard let total = estimatedTotal(ranked.listing, resources, durationSeconds) else { continue }

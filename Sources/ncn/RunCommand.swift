@@ -22,6 +22,7 @@ struct RunCommand: AsyncParsableCommand {
                   --port 8080/tcp/http --env MODE=serve --duration 2h --max-price 2000000 --provider npub1…
               NCN_NWC=nostr+walletconnect://… ncn run busybox --cpu 1 --memory 1Gi --json
               ncn run busybox --cpu 1 --memory 1Gi --duration 30m --pay cashu   # nutzaps from `ncn wallet`
+              ncn run ghcr.io/org/ci-runner:3 --cpu 4 --memory 8Gi --duration 20m --category ci   # for offers listing categories
             """)
 
     @OptionGroup var common: CommonOptions
@@ -35,6 +36,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "An environment variable NAME=value (repeatable).") var env: [String] = []
     @Option(name: .customLong("secret-env"), help: "A secret variable NAME=value, sent encrypted only (repeatable).") var secretEnv: [String] = []
     @Option(help: "How long to run: seconds, or 90s, 10m, 2h, 1d.") var duration = "1h"
+    @Option(help: "The workload category, e.g. inference, training, batch, web, ci: providers whose offer lists categories require one of theirs.")
+    var category: String?
     @Option(name: .customLong("max-price"), help: "The most paid for the whole duration, msats (default: the chosen offer's price for it).")
     var maxPrice: Int64?
     @Option(help: "npub or hex of the provider, or auto for the best-ranked offer.") var provider = "auto"
@@ -59,7 +62,8 @@ struct RunCommand: AsyncParsableCommand {
             let relays = try common.relays()
             let interrupts = Interrupts.stream()
             let status = try await whileRunning([{ try await pool.run() }] + payment.services) {
-                let choice = try await ProviderChoice.choose(named: named, resources: resources, durationSeconds: order.durationSeconds,
+                let choice = try await ProviderChoice.choose(named: named, resources: resources, category: order.category,
+                                                             durationSeconds: order.durationSeconds,
                                                              maxPrice: maxPrice, reader: MarketReader(pool: pool), tenant: key.publicKey.hex)
                 output.say("provider \(choice.provider.npub): \(choice.why)",
                            ["event": "provider", "provider": choice.provider.hex, "why": choice.why, "max_price_msats": choice.maxPriceMsats])
@@ -91,7 +95,15 @@ struct RunCommand: AsyncParsableCommand {
         for text in env { vars.append(try RunParsing.env(text)) }
         var secrets: [ComputeEnvVar] = []
         for text in secretEnv { secrets.append(try RunParsing.env(text)) }
-        return LeaseOrder(image: image, cpu: cpu, memory: memory, gpus: gpus, gpuModel: gpuModel, disk: disk, ports: ports, env: vars,
-                          secretEnv: secrets, durationSeconds: try RunParsing.duration(duration), maxPriceMsats: maxPrice ?? 1)
+        var order = LeaseOrder(image: image, cpu: cpu, memory: memory, gpus: gpus, gpuModel: gpuModel, disk: disk, ports: ports, env: vars,
+                               secretEnv: secrets, durationSeconds: try RunParsing.duration(duration), maxPriceMsats: maxPrice ?? 1)
+        if let category {
+            guard ComputeParam.isValidCategory(category) else {
+                throw TenantError(.request, "--category \(category): write lower-case letters and digits, words joined by single dashes "
+                    + "(at most 32 characters), e.g. inference or ci-build")
+            }
+            order.category = category
+        }
+        return order
     }
 }

@@ -28,7 +28,8 @@ enum Fixtures {
                 intervalSeconds: 600,
                 graceSeconds: 60,
                 paymentRail: .lightning,
-                bidExpiresAt: time.adding(seconds: 300)
+                bidExpiresAt: time.adding(seconds: 300),
+                category: "inference"
             )
         )
         var status = ComputeLeaseStatus(
@@ -70,7 +71,8 @@ enum Fixtures {
             policy: WorkloadPolicy(allowedRegistries: ["ghcr.io", "registry.example.com:5000/team"], portRange: PortRange(min: 1024, max: 65535),
                                    maxDurationSeconds: 86_400, blockedTenants: [String(repeating: "ab", count: 32)], maxGPUsPerLease: 4,
                                    egress: EgressSettings(blockedCIDRs: ["203.0.113.0/24", "2001:db8::/32"],
-                                                          dns: ClusterDNS(addresses: ["169.254.20.10"]))),
+                                                          dns: ClusterDNS(addresses: ["169.254.20.10"])),
+                                   categories: ["inference", "ci-build"]),
             advertise: Advertisement(region: "eu-central", labels: ["tier": "datacenter"]),
             gpuNodeLabelKey: "nvidia.com/gpu.product",
             serviceType: .loadBalancer,

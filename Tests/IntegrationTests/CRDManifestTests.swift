@@ -256,6 +256,7 @@ final class CRDManifestTests: XCTestCase {
                 ("negative quantity", "spec.resources.cpu", { $0.spec.resources.cpu = "-2" }),
                 ("plain-http relay", "spec.relays[0]", { $0.spec.relays = ["https://relay.example.com"] }),
                 ("interval too short", "spec.intervalSeconds", { $0.spec.intervalSeconds = 1 }),
+                ("malformed category", "spec.category", { $0.spec.category = "GPU--Inference" }),
             ]
             for (what, field, change) in cases {
                 var lease = Self.lease(named: makeName("it-cl-bad", kind: "computelease"))
@@ -477,7 +478,8 @@ final class CRDManifestTests: XCTestCase {
             env: [LeaseEnvVar(name: "MODE", value: "lab")],
             resources: LeaseResources(cpu: "4", memory: "16Gi", gpus: 2, gpuModel: "NVIDIA-H100-80GB-HBM3"),
             ports: [LeasePort(port: 8888, name: "jupyter")],
-            durationSeconds: 3600, pricePerIntervalMsats: 2_500_000, paymentRail: .lightning, bidExpiresAt: time.adding(seconds: 300)))
+            durationSeconds: 3600, pricePerIntervalMsats: 2_500_000, paymentRail: .lightning, bidExpiresAt: time.adding(seconds: 300),
+            category: "inference"))
         var status = ComputeLeaseStatus(
             phase: .running,
             conditions: [Condition(type: .paid, status: .true, reason: "TranchePaid", lastTransitionTime: time)],
@@ -495,7 +497,8 @@ final class CRDManifestTests: XCTestCase {
         payments: PaymentSettings(lightning: LightningRail(backend: .lnbits), cashu: CashuRail(mints: ["http://127.0.0.1:13338"])),
         policy: WorkloadPolicy(allowedRegistries: ["ghcr.io"], blockedTenants: [String(repeating: "ab", count: 32)],
                                egress: EgressSettings(blockedCIDRs: ["203.0.113.0/24", "2001:db8::/32"],
-                                                      dns: ClusterDNS(addresses: ["169.254.20.10"]))),
+                                                      dns: ClusterDNS(addresses: ["169.254.20.10"])),
+                               categories: ["inference", "ci-build"]),
         advertise: Advertisement(region: "devnet", labels: ["tier": "test"]),
         runtimeClassName: "gvisor",
         secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system")))

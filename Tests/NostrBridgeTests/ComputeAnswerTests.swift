@@ -226,8 +226,8 @@ final class ComputeAnswerTests: XCTestCase {
             prices: ComputePrices(msatsPerCpuHour: 20_000, msatsPerGiBHour: 2_000, msatsPerGpuHour: [F.gpuModel: 2_000_000, "NVIDIA-A100-SXM4-40GB": 1_200_000],
                                   msatsPerDiskGiBHour: 100),
             intervalSeconds: 600, graceSeconds: 60, rails: [.lightning, .cashu], cashu: terms, maxDurationSeconds: 604_800, maxGPUsPerLease: 4,
-            allowedRegistries: ["ghcr.io", "docker.io/library"], portRange: 1_024...65_535, labels: ["tier": "homelab", "network": "1gbit"],
-            invoiceLeadSeconds: 120, bidLifetimeSeconds: 300, relays: ["wss://relay.damus.io", "wss://nos.lol"], replyRelays: 3, refunds: "none",
+            allowedRegistries: ["ghcr.io", "docker.io/library"], categories: ["inference", "training"], portRange: 1_024...65_535,
+            labels: ["tier": "homelab", "network": "1gbit"], invoiceLeadSeconds: 120, bidLifetimeSeconds: 300, relays: ["wss://relay.damus.io", "wss://nos.lol"], replyRelays: 3, refunds: "none",
             defaultDiskBytes: 10 << 30, maxDiskBytes: 100 << 30, expiration: F.t0 + 7_200, about: "Homelab rack")
     }
 
@@ -240,6 +240,13 @@ final class ComputeAnswerTests: XCTestCase {
         let minimal = ComputeOffer(identifier: "x", capacity: ComputeCapacity(cpuMillicoresFree: 0, cpuMillicoresTotal: 1_000, memoryBytesFree: 0, memoryBytesTotal: 1 << 30),
                                    prices: ComputePrices(msatsPerCpuHour: 1, msatsPerGiBHour: 1), intervalSeconds: 60, graceSeconds: 0, rails: [.lightning])
         XCTAssertEqual(try ComputeOffer.parse(try minimal.sign(with: F.provider)), minimal)
+    }
+
+    func testOfferListsItsWorkloadCategoriesAndAReaderSkipsMalformedOnes() throws {
+        let tags = offer.eventBuilder().tags
+        XCTAssertEqual(tags.filter { $0.first == "category" }, [["category", "inference"], ["category", "training"]])
+        let odd = F.sign(31900, tags + [["category", "Not A Category"], ["category", "ci-build"]], by: F.provider, at: F.t0)
+        XCTAssertEqual(try ComputeOffer.parse(odd).categories, ["inference", "training", "ci-build"])
     }
 
     func testOfferAnnouncesDiskPriceCapacityAndPerLeaseAmounts() throws {

@@ -39,6 +39,19 @@ final class ComputeRequestErrorTests: XCTestCase {
               #"missing bid: add ["bid","<msats>"], the most you will pay for the whole duration, in millisatoshis"#)
     }
 
+    func testCategory() throws {
+        check(F.minimalTags + [["param", "category", "GPU Inference"]], .invalid("category"),
+              containing: #"category "GPU Inference" is not a workload category"#)
+        check(F.minimalTags + [["param", "category", "ci--build"]], .invalid("category"), containing: "single dashes")
+        check(F.minimalTags + [["param", "category", String(repeating: "a", count: 33)]], .invalid("category"), containing: "at most 32")
+        check(F.minimalTags + [["param", "category", "web"], ["param", "category", "ci"]], .duplicate("category"), containing: "more than once")
+        guard case let .request(named) = try ComputeRequest.parse(F.plainRequest(F.minimalTags + [["param", "category", "ci-build"]]), key: F.provider),
+              case let .request(unnamed) = try ComputeRequest.parse(F.plainRequest(F.minimalTags), key: F.provider)
+        else { return XCTFail("expected requests") }
+        XCTAssertEqual(named.category, "ci-build")
+        XCTAssertNil(unnamed.category)
+    }
+
     func testBid() {
         let message = { (value: String) in
             #"bid "\#(value)" is not a number of millisatoshis: write a whole number from 1 to 2100000000000000000 in decimal digits, e.g. ["bid","600000"]"#

@@ -93,6 +93,20 @@ final class MarketRulesTests: XCTestCase {
         XCTAssertEqual(draft.lease.violations(), [])
     }
 
+    func testAProviderListingCategoriesBidsOnlyOnRequestsNamingOneAndTheLeaseKeepsIt() throws {
+        let picky = provider { $0.policy.categories = ["inference", "ci-build"] }
+        guard case let .reject(unnamed, code) = verdict(request(), picky) else { return XCTFail("expected a refusal") }
+        XCTAssertEqual(code, .policy)
+        XCTAssertEqual(unnamed, #"this provider runs only some kinds of workload: add ["param","category","<category>"] with one of ci-build, inference"#)
+        guard case let .reject(other, _) = verdict(request { $0.category = "training" }, picky) else { return XCTFail("expected a refusal") }
+        XCTAssertEqual(other, "this provider does not run training workloads; it runs ci-build, inference")
+        guard case let .bid(draft) = verdict(request { $0.category = "ci-build" }, picky) else { return XCTFail("expected a bid") }
+        XCTAssertEqual(draft.lease.spec.category, "ci-build")
+        XCTAssertEqual(draft.lease.violations(), [])
+        // A provider listing none takes any request, named or not.
+        guard case .bid = verdict(request { $0.category = "training" }), case .bid = verdict(request()) else { return XCTFail("expected bids") }
+    }
+
     func testTheWireAndTheLeaseSchemaBoundDiskAlike() {
         XCTAssertEqual(ComputeLimits.ephemeralStorageBytes, ComputeWireLimits.diskBytes, "a disk that parses always fits in a lease")
         XCTAssertEqual(ComputeDefaults.ephemeralStoragePerLease.value, 10 << 30)

@@ -21,7 +21,7 @@ final class OfferBuilderTests: XCTestCase {
             payments: PaymentSettings(lightning: lightning ? LightningRail(backend: .lnbits) : nil,
                                       cashu: cashuMints.map { CashuRail(mints: $0, unit: .sat) }),
             policy: WorkloadPolicy(allowedRegistries: ["docker.io/library", "ghcr.io"], portRange: PortRange(min: 1024, max: 65535),
-                                   maxDurationSeconds: 604_800, maxGPUsPerLease: 4),
+                                   maxDurationSeconds: 604_800, maxGPUsPerLease: 4, categories: ["training", "inference"]),
             advertise: Advertisement(region: "eu-central", labels: ["tier": "homelab", "network": "1gbit"]),
             secretRef: SecretReference(name: "ncn-provider", namespace: "ncn-system")))
     }
@@ -63,6 +63,7 @@ final class OfferBuilderTests: XCTestCase {
         XCTAssertEqual(offer.maxDurationSeconds, 604_800)
         XCTAssertEqual(offer.maxGPUsPerLease, 4)
         XCTAssertEqual(offer.allowedRegistries, ["docker.io/library", "ghcr.io"])
+        XCTAssertEqual(offer.categories, ["inference", "training"])
         XCTAssertEqual(offer.portRange, 1024...65535)
         XCTAssertEqual(offer.labels, ["tier": "homelab", "network": "1gbit"])
         XCTAssertEqual(offer.expiration, 1_767_232_800)

@@ -22,6 +22,8 @@ public struct ComputeLeaseSpec: Codable, Sendable, Equatable {
     public var paymentRail: PaymentRail
     /// An unpaid lease is abandoned after this.
     public var bidExpiresAt: Timestamp?
+    /// The workload category the tenant declared, if any (kept for the provider's records).
+    public var category: String?
 
     public init(
         tenantPubkey: String,
@@ -39,8 +41,10 @@ public struct ComputeLeaseSpec: Codable, Sendable, Equatable {
         intervalSeconds: Int = ComputeDefaults.intervalSeconds,
         graceSeconds: Int = ComputeDefaults.graceSeconds,
         paymentRail: PaymentRail,
-        bidExpiresAt: Timestamp? = nil
+        bidExpiresAt: Timestamp? = nil,
+        category: String? = nil
     ) {
+        self.category = category
         self.tenantPubkey = tenantPubkey
         self.requestEventId = requestEventId
         self.relays = relays
@@ -77,6 +81,7 @@ public struct ComputeLeaseSpec: Codable, Sendable, Equatable {
         graceSeconds = try container.decodeIfPresent(Int.self, forKey: .graceSeconds) ?? ComputeDefaults.graceSeconds
         paymentRail = try container.decode(PaymentRail.self, forKey: .paymentRail)
         bidExpiresAt = try container.decodeIfPresent(Timestamp.self, forKey: .bidExpiresAt)
+        category = try container.decodeIfPresent(String.self, forKey: .category)
     }
 
     static let schema = Schema.object("What the tenant rented and the terms it is paid on. Written by the provider's bridge from the tenant's request and the accepted bid.", [
@@ -108,5 +113,7 @@ public struct ComputeLeaseSpec: Codable, Sendable, Equatable {
             .range(ComputeLimits.graceSeconds).defaulting(.integer(Int64(ComputeDefaults.graceSeconds)))),
         .required("paymentRail", .oneOf(PaymentRail.self, "How the tenant pays: lightning (bolt11 invoices) or cashu (ecash tokens).")),
         .optional("bidExpiresAt", .dateTime("If no payment has arrived by this time, the lease expires without ever running.")),
+        .optional("category", .string("The workload category the tenant declared in its request (param category), e.g. inference.")
+            .pattern(Patterns.workloadCategory).maxLength(32)),
     ])
 }

@@ -15,13 +15,16 @@ public struct WorkloadPolicy: Codable, Sendable, Equatable {
     public var ephemeralStoragePerLease: Quantity
     /// The most local disk one request may ask for; more is refused with a policy error.
     public var maxEphemeralStoragePerLease: Quantity
+    /// Workload categories this provider runs; a request must name one. Nil or empty: any workload.
+    public var categories: [String]?
 
     public init(
         allowedRegistries: [String]? = nil, portRange: PortRange = PortRange(), maxDurationSeconds: Int = ComputeDefaults.maxDurationSeconds,
         blockedTenants: [String]? = nil, maxGPUsPerLease: Int = ComputeDefaults.maxGPUsPerLease, requireNonRoot: Bool = false,
         egress: EgressSettings = EgressSettings(), ephemeralStoragePerLease: Quantity = ComputeDefaults.ephemeralStoragePerLease,
-        maxEphemeralStoragePerLease: Quantity = ComputeDefaults.maxEphemeralStoragePerLease
+        maxEphemeralStoragePerLease: Quantity = ComputeDefaults.maxEphemeralStoragePerLease, categories: [String]? = nil
     ) {
+        self.categories = categories
         self.ephemeralStoragePerLease = ephemeralStoragePerLease
         self.maxEphemeralStoragePerLease = maxEphemeralStoragePerLease
         self.requireNonRoot = requireNonRoot
@@ -46,6 +49,13 @@ public struct WorkloadPolicy: Codable, Sendable, Equatable {
             ?? ComputeDefaults.ephemeralStoragePerLease
         maxEphemeralStoragePerLease = try container.decodeIfPresent(Quantity.self, forKey: .maxEphemeralStoragePerLease)
             ?? ComputeDefaults.maxEphemeralStoragePerLease
+        categories = try container.decodeIfPresent([String].self, forKey: .categories)
+    }
+
+    /// Whether a request of `category` (nil: none named) may run here.
+    public func allowsCategory(_ category: String?) -> Bool {
+        guard let categories, !categories.isEmpty else { return true }
+        return category.map(categories.contains) ?? false
     }
 
     /// The disk a lease gets when its request names none: the per-lease amount, but never more
@@ -107,6 +117,12 @@ public struct WorkloadPolicy: Codable, Sendable, Equatable {
             "The most local disk one request may ask for (its disk param); a request over it is refused with a policy error "
                 + "naming this maximum. Announced in the offer (max-disk); ephemeralStoragePerLease is capped at it.")
             .defaulting(.string(ComputeDefaults.maxEphemeralStoragePerLease.text))),
+        .optional("categories", .array(
+            of: .string("A workload category: lower-case words of letters and digits joined by single dashes, e.g. inference or ci-build.")
+                .pattern(Patterns.workloadCategory).maxLength(32),
+            "The workload categories this provider runs, announced in its offer (category): a request must name one with "
+                + "[\"param\",\"category\",...] or is refused with a policy error listing them. Empty or absent accepts any workload.")
+            .maxItems(64).listSet()),
     ])
 }
 

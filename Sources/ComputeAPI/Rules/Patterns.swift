@@ -28,6 +28,10 @@ public enum Patterns {
     /// A registry host with an optional port and repository prefix: "ghcr.io", "registry.local:5000/team".
     public static let registryPrefix = #"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]([-a-z0-9._/]*[a-z0-9])?)?$"#
 
+    /// A workload category: lower-case words of letters and digits joined by single dashes
+    /// ("inference", "ci-build"); at most 32 characters (the schema's maxLength).
+    public static let workloadCategory = "^[a-z0-9]+(-[a-z0-9]+)*$"
+
     /// A label value (also what a GPU model must look like to be matched against node labels).
     public static let labelValue = #"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$"#
 

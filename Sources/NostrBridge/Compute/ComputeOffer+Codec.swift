@@ -25,6 +25,7 @@ extension ComputeOffer {
         if let defaultDiskBytes { tags.append([ComputeTag.defaultDisk, String(defaultDiskBytes)]) }
         if let maxDiskBytes { tags.append([ComputeTag.maxDisk, String(maxDiskBytes)]) }
         tags += allowedRegistries.map { [ComputeTag.registry, $0] }
+        tags += categories.map { [ComputeTag.category, $0] }
         if let portRange { tags.append([ComputeTag.ports, String(portRange.lowerBound), String(portRange.upperBound)]) }
         tags += labels.sorted(by: { $0.key < $1.key }).map { [ComputeTag.label, $0.key, $0.value] }
         if let invoiceLeadSeconds { tags.append([ComputeTag.lead, String(invoiceLeadSeconds)]) }
@@ -72,7 +73,8 @@ extension ComputeOffer {
             intervalSeconds: Int(try reader.integer(ComputeTag.interval)), graceSeconds: Int(try reader.integer(ComputeTag.grace)),
             rails: rails, cashu: cashu, maxDurationSeconds: try reader.optionalInteger(ComputeTag.maxDuration).map { Int($0) },
             maxGPUsPerLease: try reader.optionalInteger(ComputeTag.maxGPUs).map { Int($0) },
-            allowedRegistries: reader.all(ComputeTag.registry).map { $0[1] }, portRange: portRange, labels: labels,
+            allowedRegistries: reader.all(ComputeTag.registry).map { $0[1] },
+            categories: reader.all(ComputeTag.category).map { $0[1] }.filter(ComputeTagValues.isCategory), portRange: portRange, labels: labels,
             invoiceLeadSeconds: try reader.optionalInteger(ComputeTag.lead).map { Int($0) },
             bidLifetimeSeconds: try reader.optionalInteger(ComputeTag.bidLifetime).map { Int($0) },
             relays: Array(reader.first(ComputeTag.relays)?.dropFirst() ?? []),

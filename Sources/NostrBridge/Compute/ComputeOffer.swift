@@ -16,6 +16,9 @@ public struct ComputeOffer: Sendable, Hashable {
     public var maxGPUsPerLease: Int?
     /// Registry prefixes images must start with; empty means any registry.
     public var allowedRegistries: [String]
+    /// The workload categories it accepts (`["category", name]`, repeated): a request must name one
+    /// with `["param","category",name]`. Empty means any workload, named or not.
+    public var categories: [String]
     /// The container ports a request may declare.
     public var portRange: ClosedRange<Int>?
     /// Free-form `["label", key, value]` pairs, e.g. tier=datacenter.
@@ -44,7 +47,7 @@ public struct ComputeOffer: Sendable, Hashable {
     public init(
         identifier: String, region: String? = nil, capacity: ComputeCapacity, prices: ComputePrices, intervalSeconds: Int, graceSeconds: Int,
         rails: [ComputeRail], cashu: ComputeCashuTerms? = nil, maxDurationSeconds: Int? = nil, maxGPUsPerLease: Int? = nil,
-        allowedRegistries: [String] = [], portRange: ClosedRange<Int>? = nil, labels: [String: String] = [:],
+        allowedRegistries: [String] = [], categories: [String] = [], portRange: ClosedRange<Int>? = nil, labels: [String: String] = [:],
         invoiceLeadSeconds: Int? = nil, bidLifetimeSeconds: Int? = nil, relays: [String] = [], replyRelays: Int? = nil, refunds: String? = nil,
         minProofOfWork: Int? = nil, defaultDiskBytes: Int64? = nil, maxDiskBytes: Int64? = nil, expiration: Int64? = nil, about: String = ""
     ) {
@@ -59,6 +62,7 @@ public struct ComputeOffer: Sendable, Hashable {
         self.maxDurationSeconds = maxDurationSeconds
         self.maxGPUsPerLease = maxGPUsPerLease
         self.allowedRegistries = allowedRegistries
+        self.categories = categories
         self.portRange = portRange
         self.labels = labels
         self.invoiceLeadSeconds = invoiceLeadSeconds

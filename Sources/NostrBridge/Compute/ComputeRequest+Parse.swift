@@ -71,7 +71,7 @@ private struct ParamReader {
         let values = Array(tag.dropFirst(2))
         switch key {
         case ComputeParam.image, ComputeParam.cpu, ComputeParam.memory, ComputeParam.gpus, ComputeParam.gpuModel, ComputeParam.disk,
-             ComputeParam.command, ComputeParam.args, ComputeParam.duration, ComputeParam.rail:
+             ComputeParam.command, ComputeParam.args, ComputeParam.duration, ComputeParam.rail, ComputeParam.category:
             guard single[key] == nil else { throw .duplicateParam(key) }
             guard !values.isEmpty else { throw .emptyParam(key) }
             single[key] = values
@@ -166,12 +166,18 @@ private struct ParamReader {
         }
         let bid = try readBid(tags)
         let rail = try readRail()
+        let category = single[ComputeParam.category]?.first
+        if let category, !ComputeTagValues.isCategory(category) {
+            throw .invalid(ComputeParam.category, "category \(ComputeTagValues.quoted(category)) is not a workload category: write lower-case "
+                + "letters and digits, words joined by single dashes, at most \(ComputeWireLimits.categoryLength.upperBound) characters, "
+                + "one of those in the provider's offer, e.g. [\"param\",\"category\",\"inference\"]")
+        }
         let relays = try readRelays(tags)
         return ComputeRequest(
             id: event.id, tenant: event.pubkey, createdAt: event.createdAt, image: image, command: command, args: args, env: env,
             secretEnv: secretEnv, resources: resources, ports: ports, durationSeconds: duration, bidMsats: bid, rail: rail,
             cashuTokens: cashuTokens, relays: relays, providers: event.referencedPubkeys, expiration: event.expiration,
-            encryption: encryption)
+            encryption: encryption, category: category)
     }
 
     private func readResources() throws(ComputeRequestError) -> ComputeResources {

@@ -45,12 +45,15 @@ public struct ComputeRequest: Sendable, Hashable {
     public var expiration: Int64?
     /// nil for a plain request.
     public var encryption: ComputeEncryption?
+    /// The workload category the tenant declares (`["param","category",…]`), which a provider
+    /// listing categories in its offer requires.
+    public var category: String?
 
     public init(
         id: String, tenant: String, createdAt: Int64, image: String, command: [String]? = nil, args: [String]? = nil,
         env: [ComputeEnvVar] = [], secretEnv: [ComputeEnvVar] = [], resources: ComputeResources, ports: [ComputePort] = [],
         durationSeconds: Int, bidMsats: Int64, rail: ComputeRail = .lightning, cashuTokens: [String] = [], relays: [String] = [],
-        providers: [String] = [], expiration: Int64? = nil, encryption: ComputeEncryption? = nil
+        providers: [String] = [], expiration: Int64? = nil, encryption: ComputeEncryption? = nil, category: String? = nil
     ) {
         self.id = id
         self.tenant = tenant
@@ -70,6 +73,7 @@ public struct ComputeRequest: Sendable, Hashable {
         self.providers = providers
         self.expiration = expiration
         self.encryption = encryption
+        self.category = category
     }
 
     /// How to address answers to this request.

@@ -47,6 +47,7 @@ public enum ComputeTag {
     public static let proofOfWork = "pow"
     public static let defaultDisk = "default-disk"
     public static let maxDisk = "max-disk"
+    public static let category = "category"
 
     // Log request (25900) and log chunk (26900) tags, §5.4.
     public static let follow = "follow"
@@ -75,6 +76,11 @@ public enum ComputeParam {
     public static let duration = "duration"
     public static let rail = "rail"
     public static let cashu = "cashu"
+    public static let category = "category"
 
-    public static let all: Set<String> = [image, cpu, memory, gpus, gpuModel, disk, command, args, env, secretEnv, port, duration, rail, cashu]
+    public static let all: Set<String> = [image, cpu, memory, gpus, gpuModel, disk, command, args, env, secretEnv, port, duration, rail, cashu,
+                                          category]
+
+    /// Whether `text` is a well-formed workload category (§3.2): what a request may name.
+    public static func isValidCategory(_ text: String) -> Bool { ComputeTagValues.isCategory(text) }
 }

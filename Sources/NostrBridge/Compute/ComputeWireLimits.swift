@@ -21,6 +21,7 @@ public enum ComputeWireLimits {
     public static let ports = 16
     public static let port = 1...65_535
     public static let portNameLength = 1...15
+    public static let categoryLength = 1...32
     public static let durationSeconds = 1...31_536_000
     /// Up to 21 million BTC in millisatoshis.
     public static let msats: ClosedRange<Int64> = 1...2_100_000_000_000_000_000

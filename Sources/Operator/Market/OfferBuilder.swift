@@ -43,6 +43,7 @@ public enum OfferBuilder {
             maxDurationSeconds: policy.maxDurationSeconds,
             maxGPUsPerLease: policy.maxGPUsPerLease,
             allowedRegistries: registries.sorted(),
+            categories: (policy.categories ?? []).sorted(),
             portRange: policy.portRange.min <= policy.portRange.max ? policy.portRange.min...policy.portRange.max : nil,
             labels: spec.advertise?.labels ?? [:],
             invoiceLeadSeconds: spec.billing.invoiceLeadSeconds,

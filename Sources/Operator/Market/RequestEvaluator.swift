@@ -40,6 +40,11 @@ enum RequestEvaluator {
             let allowed = (policy.allowedRegistries ?? []).joined(separator: ", ")
             return .reject("image \(request.image) is not from a registry this provider allows (\(allowed))", .policy)
         }
+        if !policy.allowsCategory(request.category) {
+            let accepted = (policy.categories ?? []).sorted().joined(separator: ", ")
+            return .reject(request.category.map { "this provider does not run \($0) workloads; it runs \(accepted)" }
+                ?? "this provider runs only some kinds of workload: add [\"param\",\"category\",\"<category>\"] with one of \(accepted)", .policy)
+        }
         if request.resources.gpus > policy.maxGPUsPerLease {
             return .reject("\(request.resources.gpus) GPUs requested; this provider rents at most \(policy.maxGPUsPerLease) per lease", .policy)
         }
@@ -91,7 +96,7 @@ enum RequestEvaluator {
             },
             durationSeconds: request.durationSeconds, pricePerIntervalMsats: quote.totalMsats,
             intervalSeconds: spec.billing.intervalSeconds, graceSeconds: spec.billing.graceSeconds,
-            paymentRail: rail, bidExpiresAt: Timestamp(bidExpiresAt)))
+            paymentRail: rail, bidExpiresAt: Timestamp(bidExpiresAt), category: request.category))
         var annotations: [String: String] = [:]
         var costs = ["cpu=\(quote.cpuMsats)", "memory=\(quote.memoryMsats)"]
         if quote.gpuMsats > 0 { costs.append("gpu=\(quote.gpuMsats)") }
