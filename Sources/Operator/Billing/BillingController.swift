@@ -15,6 +15,9 @@ public final class BillingController: PaymentLastLook {
     public struct Options: Sendable {
         /// How often an open invoice is looked up; the wallet's notifications, when it has them, only make it sooner.
         public var pollInterval: Duration = .seconds(5)
+        /// Leases billed at once (never one lease twice at once: the queue hands a key to one
+        /// worker). Each pass waits on the wallet and the apiserver, not the CPU.
+        public var workers = 4
         public var errorPolicy = ErrorPolicy()
         public init() {}
     }
@@ -66,7 +69,9 @@ public final class BillingController: PaymentLastLook {
             }
             await leases.waitUntilSynced()
             await provider.store.waitUntilSynced()
-            group.addTask { [self] in await work() }
+            for _ in 0..<max(1, options.workers) {
+                group.addTask { [self] in await work() }
+            }
             try await group.next()
             group.cancelAll()
         }
