@@ -210,8 +210,12 @@ public struct ContainerStatus: Codable, Sendable, Equatable {
     public var ready: Bool?
     public var restartCount: Int32?
     public var image: String?
+    /// The image the runtime pulled, by digest (e.g. docker.io/library/busybox@sha256:…).
+    public var imageID: String?
 
-    public init(name: String, state: ContainerState? = nil, ready: Bool? = nil, restartCount: Int32? = nil, image: String? = nil) {
+    public init(name: String, state: ContainerState? = nil, ready: Bool? = nil, restartCount: Int32? = nil, image: String? = nil,
+                imageID: String? = nil) {
+        self.imageID = imageID
         self.name = name
         self.state = state
         self.ready = ready

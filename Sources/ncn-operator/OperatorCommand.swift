@@ -82,6 +82,12 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "How long a bid stands unpaid before it expires and its capacity is released (e.g. 5m).")
     var bidLifetime: DurationArgument = .init(.seconds(300))
 
+    @Option(help: "Days to keep each ended lease's record (tenant, image digest, resources, times, amounts, end reason) in ConfigMaps ncn-audit-<day>-<shard> of the operator's namespace; 0 keeps none.")
+    var auditRetentionDays = 90
+
+    @Option(help: "Leases billed at once (invoices made, payments looked up and credited; one lease is never billed twice at once).")
+    var billingWorkers = BillingController.Options().workers
+
     @Option(help: "How often an open Lightning invoice is looked up at the wallet (e.g. 5s).")
     var paymentPollInterval: DurationArgument = .init(.seconds(5))
 
@@ -102,6 +108,8 @@ struct OperatorCommand: AsyncParsableCommand {
         }
         guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
         guard intakeParallelism > 0 else { throw ValidationError("--intake-parallelism must be at least 1") }
+        guard auditRetentionDays >= 0 else { throw ValidationError("--audit-retention-days must be 0 (no records) or more") }
+        guard billingWorkers > 0 else { throw ValidationError("--billing-workers must be at least 1") }
         guard bidLifetime.value >= .seconds(10) else { throw ValidationError("--bid-lifetime must be at least 10s") }
         guard paymentPollInterval.value >= .milliseconds(100) else { throw ValidationError("--payment-poll-interval must be at least 100ms") }
         guard leaderElectionRenewDeadline.value < leaderElectionLeaseDuration.value else {
@@ -130,6 +138,7 @@ struct OperatorCommand: AsyncParsableCommand {
         let wakeUps = MarketWakeUps()
         var billingOptions = BillingController.Options()
         billingOptions.pollInterval = paymentPollInterval.value
+        billingOptions.workers = billingWorkers
         let billing = BillingController(
             client: client, wallets: SecretLightningWalletSource(client: client, secrets: served.secrets), notifier: wakeUps, options: billingOptions,
             informers: informers, provider: served, logger: Logger(label: "ncn.billing"))
@@ -144,6 +153,7 @@ struct OperatorCommand: AsyncParsableCommand {
         var options = LeaseController.Options()
         options.workers = workers
         options.ownNamespace = ownNamespace
+        if auditRetentionDays > 0 { options.audit = AuditTrail(client: client, namespace: ownNamespace, retentionDays: auditRetentionDays) }
         let controller = LeaseController(client: client, finalRecords: market, payments: billing, options: options,
                                          informers: informers, provider: served, logger: logger)
         let elector = try leaderElect ? makeElector(client: client, logger: logger) : nil

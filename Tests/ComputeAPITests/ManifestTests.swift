@@ -108,11 +108,12 @@ final class ManifestTests: XCTestCase {
         let role = try document(kind: "Role", in: "manifests/24-own-namespace-role.yaml")
         XCTAssertEqual(role["metadata"]?["namespace"], "ncn-system")
         let rules = try XCTUnwrap(role["rules"]?.arrayValue)
-        // Secrets, and the NetworkPolicy self-test's probe Pods and policy.
-        XCTAssertEqual(rules.map { $0["resources"]?.strings ?? [] }, [["secrets"], ["pods"], ["networkpolicies"]])
+        // Secrets, the audit trail's ConfigMaps, and the NetworkPolicy self-test's probe Pods and policy.
+        XCTAssertEqual(rules.map { $0["resources"]?.strings ?? [] }, [["secrets"], ["configmaps"], ["pods"], ["networkpolicies"]])
         // Watched, by name, so a key is read from memory: a Role grants it in this namespace only.
         XCTAssertTrue(rules.first?["verbs"]?.strings?.contains("watch") ?? false)
-        XCTAssertEqual(rules[1]["verbs"], ["get", "create", "delete"], "probe Pods: no update, no exec, no logs")
+        XCTAssertEqual(rules[1]["verbs"], ["get", "list", "create", "update", "delete"], "audit records: no watch, no patch")
+        XCTAssertEqual(rules[2]["verbs"], ["get", "create", "delete"], "probe Pods: no update, no exec, no logs")
         let binding = try document(kind: "RoleBinding", in: "manifests/24-own-namespace-role.yaml")
         XCTAssertEqual(binding["roleRef"]?["name"], "ncn-operator-own-namespace")
         XCTAssertEqual(binding["subjects"]?.arrayValue?.first?["name"], "ncn-operator")

@@ -94,6 +94,20 @@ final class MarketEndToEndTests: XCTestCase {
             let final = try await admin.get(ComputeLease.self, name: lease)
             XCTAssertEqual(final.status?.ledger?.tranchesPaid, 3)
             XCTAssertEqual(final.status?.terminationReason, .paymentLapsed)
+
+            // The provider's record of it, written before the tenant heard of the end.
+            let endedAt = try XCTUnwrap(final.metadata.deletionTimestamp.flatMap { Timestamp(rfc3339: $0) }).date
+            let book = try await admin.get(ConfigMap.self, name: AuditBook.configMapName(day: AuditBook.day(of: endedAt), lease: lease),
+                                           namespace: "ncn-system")
+            XCTAssertEqual(book.metadata.labels?[AuditBook.dayLabel], AuditBook.day(of: endedAt))
+            let record = try JSONDecoder().decode(LeaseAuditRecord.self, from: Data(try XCTUnwrap(book.data?[lease]).utf8))
+            XCTAssertEqual(record.tenantPubkey, tenant.key.publicKey.hex)
+            XCTAssertEqual(record.requestEventId, published.id)
+            XCTAssertEqual([record.gpus, record.tranchesPaid], [1, 3])
+            XCTAssertEqual(record.msatsReceived, 3 * (bid.price ?? 0))
+            XCTAssertEqual(record.endReason, TerminationReason.paymentLapsed.rawValue)
+            XCTAssertEqual(record.node, node)
+            XCTAssertNotNil(record.startedAt)
         }
     }
 

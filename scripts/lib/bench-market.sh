@@ -7,6 +7,7 @@
 # Arguments after `market` go to `ncn-bench market` (e.g. --rates 1,10,100 --count 300).
 # NCN_BENCH_LOG_LEVEL=info shows the operator's log; NCN_BENCH_KEEP=1 keeps the logs and relay data;
 # NCN_BENCH_INTAKE_PARALLELISM=1 measures the operator handling one request at a time;
+# NCN_BENCH_BILLING_WORKERS=1 billing one lease at a time;
 # NCN_BENCH_PAYMENTS=N pays N leases afterwards, over LNbits' push and over NWC (default 20; 0 skips).
 # NCN_BENCH_PERF=FILE records the operator with `perf record -g` while the load runs, into FILE
 # (read it with `perf report -i FILE --no-children`); e.g. where triage's time goes:
@@ -116,7 +117,7 @@ YAML
 # hundreds of unpaid invoices never load the wallet while the other is measured.
 say "starting ncn-operator (release)"
 .build/release/ncn-operator --kubeconfig "$NCN_KUBECONFIG" --leader-elect=false --network-policy-self-test=false \
-  --payment-poll-interval 3600s --intake-parallelism "${NCN_BENCH_INTAKE_PARALLELISM:-16}" --health-probe-bind-address 127.0.0.1:27081 --metrics-bind-address 127.0.0.1:27082 \
+  --payment-poll-interval 3600s --intake-parallelism "${NCN_BENCH_INTAKE_PARALLELISM:-16}" --billing-workers "${NCN_BENCH_BILLING_WORKERS:-4}" --health-probe-bind-address 127.0.0.1:27081 --metrics-bind-address 127.0.0.1:27082 \
   --log-level "${NCN_BENCH_LOG_LEVEL:-warning}" > "$WORK/operator.log" 2>&1 &
 OP_PID=$!; pids+=("$OP_PID")
 

@@ -13,6 +13,8 @@ public final class LeaseController: Sendable {
         public var workers = 2
         /// The operator's namespace: its Secrets, and the only place a lease's environment Secret may be.
         public var ownNamespace = LeaderElectionConfiguration.defaultNamespace
+        /// Where ended leases' records are kept, and pruned hourly; nil: none kept.
+        public var audit: AuditTrail?
         public var errorPolicy = ErrorPolicy()
         public init() {}
     }
@@ -104,6 +106,9 @@ public final class LeaseController: Sendable {
             for _ in 0..<max(1, options.workers) {
                 group.addTask { [self] in await work() }
             }
+            if let audit = options.audit {
+                group.addTask { [logger] in await audit.runPruning(logger: logger) }
+            }
             try await group.next()
             group.cancelAll()
         }
@@ -129,6 +134,7 @@ public final class LeaseController: Sendable {
                 pods: pods, jobs: jobs, nodes: nodes, events: EventRecorder(client: client, logger: logger), finalRecords: finalRecords,
                 payments: payments, ownNamespace: options.ownNamespace, logger: logger)
             context.applied = applied
+            context.audit = options.audit
             context.cachedVersion = { [informers] kind, namespace, name in informers.cachedVersion(kind: kind, namespace: namespace, name: name) }
             do {
                 let action = try await LeaseReconciler.reconcile(lease, context)

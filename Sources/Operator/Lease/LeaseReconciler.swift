@@ -21,6 +21,8 @@ public struct LeaseReconcilerContext: Sendable {
     public var ownNamespace: String
     public var now: @Sendable () -> Date
     public var logger: Logger
+    /// Where each ended lease's record is kept; nil: no audit trail.
+    public var audit: AuditTrail?
     /// What was last applied of each child; nil: apply every child on every pass.
     var applied: AppliedChildren?
     /// The resourceVersion the cache holds for a child, to compare with `applied`.
@@ -351,7 +353,15 @@ public enum LeaseReconciler {
         guard (lease.metadata.finalizers ?? []).contains(LeaseLifecycle.finalizer) else { return .awaitChange }
         // At least once: published, then marked, so a crash in between publishes it again.
         if lease.metadata.annotations?[LeaseLifecycle.finalRecordPublished] == nil {
-            try await context.finalRecords.publish(LeaseFinalRecord(lease: lease))
+            let record = LeaseFinalRecord(lease: lease)
+            // The provider's own record first: a lease is not let go before it is written.
+            if let audit = context.audit {
+                let endedAt = record.endedAt ?? context.now()
+                let pod = WorkloadObservation.workloadPod(
+                    in: context.pods.list(namespace: LeaseWorkloadBuilder.namespaceName(forLease: lease.metadata.name ?? "")))
+                try await audit.record(LeaseAuditRecord(lease: lease, pod: pod, endedAt: endedAt), endedAt: endedAt)
+            }
+            try await context.finalRecords.publish(record)
             struct Mark: Encodable {
                 struct Meta: Encodable { var annotations: [String: String] }
                 var metadata: Meta
