@@ -38,7 +38,8 @@ public struct NetworkPolicySelfTest: ServiceLifecycle.Service, Sendable {
         }
         // The pod name's random suffix keeps replicas' probes apart and within name limits.
         let instance = String(podName.split(separator: "-").last ?? "x").lowercased()
-        let plan = NetworkPolicyProbePlan(namespace: namespace, image: image, node: node, instance: instance)
+        let plan = NetworkPolicyProbePlan(namespace: namespace, image: image, node: node, instance: instance,
+                                          owner: own.metadata.uid.map { NetworkPolicyProbePlan.owner(podName: podName, uid: $0) })
         let probe = NetworkPolicyProbe(plan: plan, client: client, logger: logger)
         await cancelWhenGracefulShutdown { await probe.run() }
     }

@@ -29,6 +29,17 @@ final class NetworkPolicyProbeTests: XCTestCase {
         XCTAssertEqual(client.spec?.restartPolicy, "Never", "its exit code is the answer")
     }
 
+    func testEveryProbeObjectBelongsToTheOperatorsPodSoItsDeletionRemovesThem() {
+        var owned = plan
+        owned.owner = NetworkPolicyProbePlan.owner(podName: "ncn-operator-7d9f-tqfbg", uid: "5f0c2a4e-0000-4000-8000-000000000001")
+        for meta in [owned.server.metadata, owned.client("before", serverIP: "10.0.0.7").metadata, owned.denyPolicy.metadata] {
+            XCTAssertEqual(meta.ownerReferences, [OwnerReference(apiVersion: "v1", kind: "Pod", name: "ncn-operator-7d9f-tqfbg",
+                                                                 uid: "5f0c2a4e-0000-4000-8000-000000000001", controller: false,
+                                                                 blockOwnerDeletion: false)])
+        }
+        XCTAssertNil(plan.server.metadata.ownerReferences, "outside a Pod there is no owner")
+    }
+
     func testThePolicyDeniesAllIngressToThisReplicasServerOnly() throws {
         let policy = plan.denyPolicy
         XCTAssertEqual(policy.metadata.name, "ncn-np-tqfbg-deny")

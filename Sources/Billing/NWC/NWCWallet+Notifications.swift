@@ -8,30 +8,13 @@ extension NWCWallet: PaymentHintSource {
     /// Payment hashes (64 lowercase hex) of `payment_received` notifications, from now on, until
     /// `run()` ends. A hint to look an invoice up sooner, never proof of payment: notifications
     /// are not stored by relays and can be missed, and only `lookupInvoice` is authoritative.
-    public func notifications() -> AsyncStream<String> {
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(256))
-        let id: Int? = self.state.withLockedValue { state in
-            guard !state.finished else { return nil }
-            state.nextListener += 1
-            state.listeners[state.nextListener] = continuation
-            return state.nextListener
-        }
-        guard let id else {
-            continuation.finish()
-            return stream
-        }
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.state.withLockedValue { $0.listeners.removeValue(forKey: id) }
-        }
-        return stream
-    }
+    public func notifications() -> AsyncStream<String> { self.hints.subscribe() }
 
     func forwardNotifications(_ feed: AsyncStream<RelaySubscriptionEvent>) async {
         for await item in feed {
             guard case .event(let event, _) = item, let hash = self.paymentReceivedHash(event) else { continue }
             self.logger.debug("payment_received notification", metadata: ["payment_hash": "\(hash)"])
-            let listeners = self.state.withLockedValue { Array($0.listeners.values) }
-            for listener in listeners { listener.yield(hash) }
+            self.hints.yield(hash)
         }
     }
 

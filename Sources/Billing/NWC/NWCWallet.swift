@@ -21,6 +21,8 @@ public final class NWCWallet: LightningWallet {
     let pool: RelayPool
     let logger: Logger
     let state = NIOLockedValueBox(State())
+    /// `payment_received` hashes, to every listener of `notifications()`.
+    let hints = PaymentHintFanOut()
 
     public init(
         uri: NWCConnectionURI, configuration: NWCWalletConfiguration = .init(),
@@ -61,14 +63,8 @@ public final class NWCWallet: LightningWallet {
             group.addTask { await self.forwardNotifications(feed) }
             await group.waitForAll()
         }
-        // Finish outside the lock: `finish()` runs `onTermination`, which takes the lock.
-        let listeners = self.state.withLockedValue { state in
-            state.running = false
-            state.finished = true
-            defer { state.listeners.removeAll() }
-            return Array(state.listeners.values)
-        }
-        for listener in listeners { listener.finish() }
+        self.state.withLockedValue { $0.running = false }
+        self.hints.finish()
     }
 
     // MARK: LightningWallet
@@ -138,10 +134,7 @@ extension NWCWallet {
 
     struct State {
         var info: CachedInfo?
-        var listeners: [Int: AsyncStream<String>.Continuation] = [:]
-        var nextListener = 0
         var running = false
-        var finished = false
     }
 
     enum InfoOutcome: Sendable {

@@ -14,12 +14,22 @@ public struct NetworkPolicyProbePlan: Sendable, Equatable {
     public var node: String
     /// Tells one replica's objects from another's (the pod name): replicas test at once.
     public var instance: String
+    /// The operator's own Pod, owner of every probe object: if it is deleted mid-test (a rollout,
+    /// an eviction), the garbage collector removes what the test left, which no later run of this
+    /// replica would (its successor has another name).
+    public var owner: OwnerReference?
 
-    public init(namespace: String, image: String, node: String, instance: String) {
+    public init(namespace: String, image: String, node: String, instance: String, owner: OwnerReference? = nil) {
         self.namespace = namespace
         self.image = image
         self.node = node
         self.instance = instance
+        self.owner = owner
+    }
+
+    /// The owner reference to the operator's Pod `name` with `uid`; not blocking its deletion.
+    public static func owner(podName name: String, uid: String) -> OwnerReference {
+        OwnerReference(apiVersion: "v1", kind: "Pod", name: name, uid: uid, controller: false, blockOwnerDeletion: false)
     }
 
     public var serverName: String { "ncn-np-\(instance)-server" }
@@ -45,6 +55,7 @@ public struct NetworkPolicyProbePlan: Sendable, Equatable {
     private func meta(_ name: String, role: String) -> ObjectMeta {
         var meta = ObjectMeta(name: name, namespace: namespace)
         meta.labels = [Self.roleLabel: role, Self.instanceLabel: instance, "app.kubernetes.io/managed-by": "ncn-operator"]
+        if let owner { meta.ownerReferences = [owner] }
         return meta
     }
 
