@@ -354,8 +354,10 @@ public enum LeaseReconciler {
         // At least once: published, then marked, so a crash in between publishes it again.
         if lease.metadata.annotations?[LeaseLifecycle.finalRecordPublished] == nil {
             let record = LeaseFinalRecord(lease: lease)
-            // The provider's own record first: a lease is not let go before it is written.
-            if let audit = context.audit {
+            // The provider's own record first: a lease is not let go before it is written. Only of
+            // leases that were paid for (what ran here): an unpaid stranger's expired bids must not
+            // fill the trail, nor block their own deletion when it is full.
+            if let audit = context.audit, (lease.status?.ledger?.tranchesPaid ?? 0) > 0 {
                 let endedAt = record.endedAt ?? context.now()
                 let pod = WorkloadObservation.workloadPod(
                     in: context.pods.list(namespace: LeaseWorkloadBuilder.namespaceName(forLease: lease.metadata.name ?? "")))
