@@ -160,7 +160,7 @@ let package = Package(
 
         .testTarget(
             name: "OperatorTests",
-            dependencies: ["Operator"]
+            dependencies: ["Operator", "OperatorApp"]
         ),
         .executableTarget(
             name: "ncn-bench",

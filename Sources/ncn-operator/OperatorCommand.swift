@@ -30,6 +30,9 @@ struct OperatorCommand: AsyncParsableCommand {
             Install: kubectl apply -f crds/ && kubectl apply -f manifests/
 
             /healthz and /readyz listen on --health-probe-bind-address, /metrics on --metrics-bind-address. \
+            The provider's dashboard (leases, earnings, capacity and its warnings, the market) is on \
+            --dashboard-bind-address, 127.0.0.1:8088 by default: kubectl -n ncn-system port-forward deploy/ncn-operator 8088, \
+            then open http://127.0.0.1:8088/. \
             SIGTERM stops acting at once, releases leadership and exits.
 
             In a pod, a NetworkPolicy self-test runs once at start-up (two small Pods from this image on this \
@@ -66,6 +69,14 @@ struct OperatorCommand: AsyncParsableCommand {
 
     @Option(help: "Address for /metrics, as [host]:port; the same as the health address is allowed.")
     var metricsBindAddress = ":9090"
+
+    @Option(help: ArgumentHelp(
+        "Address of the provider's dashboard (leases, earnings, capacity, the market), as [host]:port, or 'off'.",
+        discussion: "Loopback by default: reach it with kubectl -n ncn-system port-forward deploy/ncn-operator 8088. Any other address needs --dashboard-token-file."))
+    var dashboardBindAddress = "127.0.0.1:8088"
+
+    @Option(help: "A file holding the dashboard's token (at least 16 characters; e.g. a Secret's key mounted as a file). Required off loopback.")
+    var dashboardTokenFile: String?
 
     @Option(help: "Log format: text or json.")
     var logFormat: LogFormat = .text
@@ -106,7 +117,12 @@ struct OperatorCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
+        if let address = try dashboardAddress(), !DashboardAccess.isLoopback(address), dashboardTokenFile == nil {
+            throw ValidationError("--dashboard-bind-address \(dashboardBindAddress) is reachable from other machines, and the dashboard shows "
+                + "tenants, images and earnings: give --dashboard-token-file (e.g. a Secret holding `openssl rand -hex 24`), "
+                + "or bind 127.0.0.1:8088 and use kubectl port-forward")
+        }
+                guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
         guard intakeParallelism > 0 else { throw ValidationError("--intake-parallelism must be at least 1") }
         guard auditRetentionDays >= 0 else { throw ValidationError("--audit-retention-days must be 0 (no records) or more") }
         guard billingWorkers > 0 else { throw ValidationError("--billing-workers must be at least 1") }
@@ -173,15 +189,42 @@ struct OperatorCommand: AsyncParsableCommand {
         if healthAddress != metricsAddress {
             services.append(HealthServer.application(router: health.metricsRouter(), host: metricsAddress.host, port: metricsAddress.port, logger: logger))
         }
-        logger.info("starting", metadata: [
+        if let dashboardAddress = try dashboardAddress() {
+            let dashboard = ProviderDashboard(
+                parts: .init(
+                    providerName: provider, provider: { served.current }, leases: { market.leases.all }, inventory: { inventory.current },
+                    market: market, wallet: billing.walletReachability, audit: options.audit,
+                    acting: { elector?.isLeader ?? true }),
+                logger: Logger(label: "ncn.dashboard"))
+            let server = DashboardServer(dashboard: dashboard, access: try dashboardAccess())
+            services.append(HealthServer.application(router: server.router(), host: dashboardAddress.host, port: dashboardAddress.port, logger: logger))
+        }
+                logger.info("starting", metadata: [
             "apiserver": "\(connection.server)", "provider": "\(provider)", "leaderElection": "\(leaderElect)",
-            "health": "\(healthProbeBindAddress)", "metrics": "\(metricsBindAddress)",
+            "health": "\(healthProbeBindAddress)", "metrics": "\(metricsBindAddress)", "dashboard": "\(dashboardBindAddress)",
         ])
         try await ProcessSetup.run(
             services.map { .init(service: $0) }
                 + (selfTest.map { [.init(service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore)] } ?? []),
             client: client, logger: logger)
         logger.info("stopped")
+    }
+
+    /// Nil when the dashboard is off.
+    private func dashboardAddress() throws -> ListenAddress? {
+        guard dashboardBindAddress != "off" else { return nil }
+        do { return try ListenAddress(dashboardBindAddress) } catch { throw ValidationError("--dashboard-bind-address: \(error)") }
+    }
+
+    private func dashboardAccess() throws -> DashboardAccess {
+        guard let path = dashboardTokenFile else { return try DashboardAccess(token: nil) }
+        let contents: String
+        do { contents = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ValidationError("--dashboard-token-file: cannot read \(path): \(error.localizedDescription)")
+        }
+        do { return try DashboardAccess(token: contents.trimmingCharacters(in: .whitespacesAndNewlines)) } catch {
+            throw ValidationError("--dashboard-token-file \(path): \(error)")
+        }
     }
 
     private func makeElector(client: KubernetesClient, logger: Logger) throws -> LeaderElector<ContinuousClock> {

@@ -37,9 +37,10 @@ final class MarketBed {
     }
 
     /// The provider's Secret and ComputeProvider (10 s intervals, 3 s grace, 5 s lead; `change`
-    /// edits the spec), then `body` gets the admin client and a way to start the operator binary.
+    /// edits the spec; `operatorArguments` are added to the operator's), then `body` gets the admin client and a way to start the operator binary.
     func withProvider(
         _ change: (inout ComputeProviderSpec) throws -> Void = { _ in },
+        operatorArguments: [String] = [],
         _ body: (KubernetesClient, () throws -> OperatorProcess) async throws -> Void
     ) async throws {
         try await bed.withKubernetes { admin in
@@ -67,7 +68,7 @@ final class MarketBed {
             }
             _ = try await admin.apply(ComputeProvider(spec: spec), fieldManager: "it-e2e-\(suffix)")
             let kubeconfig = try await admin.operatorKubeconfig()
-            let arguments = OperatorProcess.standaloneArguments(kubeconfig: kubeconfig, ["--payment-poll-interval", "300ms", "--bid-lifetime", "60s"])
+            let arguments = OperatorProcess.standaloneArguments(kubeconfig: kubeconfig, ["--payment-poll-interval", "300ms", "--bid-lifetime", "60s"] + operatorArguments)
             try await body(admin) { try OperatorProcess(arguments: arguments, podName: "it-e2e-\(UUID().uuidString.prefix(8))") }
         }
     }

@@ -133,7 +133,9 @@ final class OperatorProcess {
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.binary)
         // A test run killed outright must not leave an operator behind for the next one.
-        process.arguments = arguments + ["--exit-with-parent"]
+        // Several operators run at once here: the dashboard's fixed default port is not theirs to share.
+        let dashboard = arguments.contains("--dashboard-bind-address") ? [] : ["--dashboard-bind-address", "off"]
+        process.arguments = arguments + dashboard + ["--exit-with-parent"]
         process.environment = ["POD_NAME": podName, "PATH": "/usr/bin:/bin"]
         process.standardError = try FileHandle(forWritingTo: log)
         process.standardOutput = FileHandle.nullDevice
@@ -146,7 +148,7 @@ final class OperatorProcess {
     static func standaloneArguments(kubeconfig: String, _ extra: [String]) -> [String] {
         ["--kubeconfig", kubeconfig, "--leader-elect=false",
          "--health-probe-bind-address", "127.0.0.1:\(freeLocalPort())",
-         "--metrics-bind-address", "127.0.0.1:\(freeLocalPort())"] + extra
+         "--metrics-bind-address", "127.0.0.1:\(freeLocalPort())", "--dashboard-bind-address", "off"] + extra
     }
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now, below the ephemeral range so that

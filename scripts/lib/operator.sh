@@ -40,6 +40,17 @@ operator_provider_secret() {
   op_log "created the provider Secret $OPERATOR_NS/ncn-provider (keys in $keys)"
 }
 
+# The dashboard's token Secret (the overlay mounts it at /etc/ncn/dashboard), unless it exists:
+# a random token, never logged (scripts/devnet prints the dashboard's link with it). Read it with
+#   scripts/testbed kubectl -n ncn-system get secret ncn-dashboard -o jsonpath='{.data.token}' | base64 -d
+operator_dashboard_secret() {
+  if k8s_kubectl -n "$OPERATOR_NS" get secret ncn-dashboard >/dev/null 2>&1; then return; fi
+  # On stdin rather than in kubectl's arguments, where ps would show it.
+  openssl rand -hex 24 | tr -d '\n' \
+    | k8s_kubectl -n "$OPERATOR_NS" create secret generic ncn-dashboard --from-file=token=/dev/stdin >/dev/null
+  op_log "created the dashboard token Secret $OPERATOR_NS/ncn-dashboard"
+}
+
 # "DEFAULT=ACTUAL" for every test-bed port the devnet overlay names that is not on its default.
 _op_port_changes() {
   local pair def actual
@@ -85,6 +96,7 @@ operator_install() {
   k8s_kubectl wait --for condition=established --timeout=60s \
     crd/computeleases.ncn.dev crd/computeproviders.ncn.dev >/dev/null
   operator_provider_secret
+  operator_dashboard_secret
   if [ -z "$changes" ]; then
     op_log "kubectl apply -k ${OPERATOR_OVERLAY#"$REPO_ROOT"/}"
     k8s_kubectl apply -k "$OPERATOR_OVERLAY" >/dev/null

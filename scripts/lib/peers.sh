@@ -53,7 +53,9 @@ _peers_since() { awk -v a="$1" -v b="$(_peers_now)" 'BEGIN { printf "%.1f", b - 
 
 _peers_reqs() {
   case "$1" in
-    nostr) echo "nostr-sdk==0.45.1 nostr-relay==1.14 pytest" ;;
+    # selenium: tests/python/test_real_dashboard.py drives Debian's chromium through its
+    # chromedriver (scripts/install-deps); 4.52 wants a certifi that PyPI does not serve yet.
+    nostr) echo "nostr-sdk==0.45.1 nostr-relay==1.14 pytest selenium==4.51.0" ;;
     # cashu's own pin breez-sdk-spark<0.18 has no files left on PyPI, so it is
     # installed --no-deps and its requirements re-pinned (_peers_pip_cashu).
     cashu) echo "cashu==0.21.0 --no-deps; breez-sdk-spark>=0.18.0,<0.19.0 marshmallow<4 limits<5" ;;

@@ -65,6 +65,15 @@ public struct AuditTrail: Sendable {
         return expired.sorted()
     }
 
+    /// Every record kept, oldest day first; a line that does not decode (edited by hand) is skipped.
+    public func records() async throws -> [LeaseAuditRecord] {
+        let books = try await client.list(ConfigMap.self, namespace: namespace, labelSelector: AuditBook.dayLabel).items
+        let decoder = JSONDecoder()
+        return books.sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }.flatMap { book in
+            (book.data ?? [:]).sorted { $0.key < $1.key }.compactMap { try? decoder.decode(LeaseAuditRecord.self, from: Data($0.value.utf8)) }
+        }
+    }
+
     /// Prunes now and then every hour, until cancelled; an error is logged and tried next hour.
     public func runPruning(logger: Logger) async {
         while !Task.isCancelled {

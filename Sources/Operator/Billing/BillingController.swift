@@ -28,6 +28,8 @@ public final class BillingController: PaymentLastLook {
     public let queue: WorkQueue<String, ContinuousClock>
     let client: KubernetesClient
     let wallets: any LightningWalletSource
+    /// Whether the wallet answered billing's last call.
+    public let walletReachability = WalletReachability()
     let notifier: any BillingNotifier
     let options: Options
     let now: @Sendable () -> Date
@@ -115,7 +117,7 @@ public final class BillingController: PaymentLastLook {
 
         var changed = false
         if lease.spec.paymentRail == .lightning, !plan.invoicesToCheck.isEmpty || plan.issueTranche != nil {
-            guard let wallet = try await wallets.wallet(for: provider) else {
+            guard let wallet = try await wallet(for: provider) else {
                 try await noteState(lease, plan.state, message: "The provider accepts no Lightning payments; this lease cannot be billed.")
                 return .requeue(after: .seconds(300))
             }
@@ -135,12 +137,17 @@ public final class BillingController: PaymentLastLook {
 
     // MARK: Lightning
 
+    /// The provider's wallet, each call's outcome noted for the dashboard.
+    private func wallet(for provider: ComputeProvider) async throws -> (any LightningWallet)? {
+        try await wallets.wallet(for: provider).map { walletReachability.observing($0, now: now) }
+    }
+
     /// Looks up every open invoice of the lease now, whatever the poll schedule, and credits
     /// those paid. Called by the lease controller right before it ends a lease unpaid.
     public func lastLook(at lease: ComputeLease) async throws -> Bool {
         guard lease.spec.paymentRail == .lightning, let provider = self.provider.current,
               let terms = BillingPlanner.terms(for: lease, invoiceLeadSeconds: provider.spec.billing.invoiceLeadSeconds),
-              let wallet = try await wallets.wallet(for: provider) else { return false }
+              let wallet = try await wallet(for: provider) else { return false }
         var credited = false
         for invoice in lease.status?.ledger?.invoices ?? [] where invoice.state == .open {
             if case .settled = try await wallet.lookupInvoice(paymentHash: invoice.paymentHash) {

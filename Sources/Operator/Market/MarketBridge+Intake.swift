@@ -87,6 +87,7 @@ extension MarketBridge {
         if case let .ignore(why) = gate.withLock({ $0.screen(event, settings: settings, now: now()) }) {
             Counter(label: "ncn_requests_ignored_total").increment()
             logger.debug("request ignored", metadata: ["request": "\(event.id)", "why": "\(why)"])
+            journal.record(.init(at: now(), request: event.id, tenant: event.pubkey, outcome: .ignored, reason: "\(why)"))
             return
         }
         let request: ComputeRequest
@@ -107,6 +108,7 @@ extension MarketBridge {
         let context = request.replyContext(relayHint: relay)
         switch verdict {
         case .ignore:
+            journal.record(.init(at: now(), request: request.id, tenant: request.tenant, outcome: .ignored, reason: "not for this provider"))
             return
         case let .reject(message, code):
             logger.info("request refused", metadata: ["request": "\(request.id)", "why": "\(message)"])
@@ -191,6 +193,7 @@ extension MarketBridge {
         // The announcer publishes the bid, from the lease: one path, whether now or after a crash.
         announcements.add(created.metadata.name ?? "")
         logger.info("bid", metadata: ["lease": "\(created.metadata.name ?? "")", "msatsPerInterval": "\(draft.quote.totalMsats)"])
+        journal.record(.init(at: now(), request: request.id, tenant: request.tenant, outcome: .bid, lease: created.metadata.name))
         // Cashu paid ahead inside the request.
         for token in request.cashuTokens {
             await payCashu(token: token, lease: created.metadata.name ?? "", context: context, key: key)
@@ -352,7 +355,10 @@ extension MarketBridge {
     func reply(_ feedback: ComputeFeedback, key: SecretKey, relays: [String] = []) async {
         if feedback.status == .error {
             let settings = provider.current?.spec.intake ?? IntakeSettings()
-            guard gate.withLock({ $0.mayRefuse(settings: settings, now: now()) }) else {
+            let sent = gate.withLock({ $0.mayRefuse(settings: settings, now: now()) })
+            journal.record(.init(at: now(), request: feedback.context.requestID, tenant: feedback.context.tenant, outcome: .refused,
+                                 reason: feedback.message, code: feedback.errorCode?.rawValue, unsent: !sent))
+            guard sent else {
                 Counter(label: "ncn_refusals_unsent_total").increment()
                 return
             }

@@ -59,6 +59,9 @@ public final class MarketBridge: Sendable {
     /// Requests older than this were possibly answered by an earlier process.
     let startedAt: Date
     let earlierAnswers = EarlierAnswers()
+    /// What became of recent requests, for the dashboard.
+    public let journal = MarketJournal()
+    private let offers = Mutex<OfferPublisher<ContinuousClock>?>(nil)
 
     /// - Parameter wakeUps: the queue billing's `MarketWakeUps` notifier feeds, so a new invoice
     ///   is announced at once (billing is built before the bridge, which needs its Cashu side).
@@ -87,6 +90,14 @@ public final class MarketBridge: Sendable {
 
     /// The provider's Nostr public key once connected (hex).
     public var publicKey: PublicKey? { connection.withLock { $0?.key.publicKey } }
+
+    /// The offer on the relays now, once one was published.
+    public var lastOffer: NostrEvent? { offers.withLock { $0 }?.lastPublished }
+
+    /// The relays' connection states; empty until the market is on Nostr.
+    public func relayHealth() -> [RelayHealth] {
+        connection.withLock { $0?.pool }.map { Array($0.health().relays.values) } ?? []
+    }
 
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -126,6 +137,7 @@ public final class MarketBridge: Sendable {
                     provider: { [provider = self.provider] in provider.current }, inventory: inventory,
                     key: key, lockKey: lockKey, bidLifetime: options.bidLifetime, logger: Logger(label: "ncn.market.offer"),
                     publish: { try await pool.publishAccepted($0, timeout: .seconds(10)) })
+                self.offers.withLock { $0 = offers }
                 group.addTask { await offers.run() }
             }
             await leases.waitUntilSynced()
