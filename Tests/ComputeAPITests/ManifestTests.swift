@@ -112,7 +112,7 @@ final class ManifestTests: XCTestCase {
         XCTAssertEqual(rules.map { $0["resources"]?.strings ?? [] }, [["secrets"], ["configmaps"], ["pods"], ["networkpolicies"]])
         // Watched, by name, so a key is read from memory: a Role grants it in this namespace only.
         XCTAssertTrue(rules.first?["verbs"]?.strings?.contains("watch") ?? false)
-        XCTAssertEqual(rules[1]["verbs"], ["get", "list", "create", "update", "delete"], "audit records: no watch, no patch")
+        XCTAssertEqual(rules[1]["verbs"], ["list", "create", "patch", "delete"], "audit records: a key merged in per record; no watch, no whole-map update")
         XCTAssertEqual(rules[2]["verbs"], ["get", "create", "delete"], "probe Pods: no update, no exec, no logs")
         let binding = try document(kind: "RoleBinding", in: "manifests/24-own-namespace-role.yaml")
         XCTAssertEqual(binding["roleRef"]?["name"], "ncn-operator-own-namespace")

@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 
 /// Where the audit trail keeps its records (pure): one ConfigMap per day and shard in the
 /// operator's namespace, each lease a key holding one JSON line. Sharded by lease name so that a
@@ -19,6 +20,23 @@ public enum AuditBook {
     /// The ConfigMap holding `lease`'s record for `day`, e.g. "ncn-audit-2026-12-07-a".
     public static func configMapName(day: String, lease: String) -> String {
         namePrefix + day + "-" + String(shard(of: lease), radix: 16)
+    }
+
+    /// Overflow ConfigMaps per shard: a day of up to 16 × 9 × ~1,500 records.
+    public static let overflows = 8
+
+    /// Where `lease`'s record goes, in order: its shard, then the shard's overflows.
+    public static func configMapNames(day: String, lease: String) -> [String] {
+        let shard = configMapName(day: day, lease: lease)
+        return [shard] + (1...overflows).map { "\(shard)-\(String($0))" }
+    }
+
+    /// The apiserver's answer to an object over its size limit: 422 with a "Too long" cause
+    /// (validation, 1 MiB for a ConfigMap), or 413 (beyond what it reads at all).
+    public static func isTooLarge(_ error: KubernetesError) -> Bool {
+        if error.statusCode == 413 { return true }
+        guard error.statusCode == 422 else { return false }
+        return error.status?.details?.causes?.contains { $0.reason == "FieldValueTooLong" } ?? false
     }
 
     /// FNV-1a over the name: stable across processes and releases, unlike Swift's hashValue.

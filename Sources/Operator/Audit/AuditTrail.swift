@@ -21,34 +21,42 @@ public struct AuditTrail: Sendable {
         self.retentionDays = retentionDays
     }
 
+    /// Adds the record's line under its lease's key with one merge patch (no read, no conflict:
+    /// writers of other keys do not collide). A shard the apiserver finds too large (1 MiB) spills
+    /// into its overflow ConfigMaps, `<shard>-1`, `<shard>-2`, …, which carry the same day label.
     public func record(_ record: LeaseAuditRecord, endedAt: Date) async throws {
         let day = AuditBook.day(of: endedAt)
-        let name = AuditBook.configMapName(day: day, lease: record.lease)
         let line = try record.json()
-        // Several operators' workers write into one shard: a lost race is tried again.
-        for _ in 0..<8 {
-            do {
-                var book = try await client.get(ConfigMap.self, name: name, namespace: namespace)
-                if book.data?[record.lease] == line { return }
-                book.data = (book.data ?? [:]).merging([record.lease: line]) { $1 }
-                _ = try await client.replace(book)
+        for name in AuditBook.configMapNames(day: day, lease: record.lease) {
+            if try await put(line, key: record.lease, into: name, day: day) {
                 Counter(label: "ncn_audit_records_total").increment()
                 return
+            }
+        }
+        throw AuditTrailError.full(AuditBook.configMapName(day: day, lease: record.lease))
+    }
+
+    /// False when the ConfigMap is too full for the line.
+    private func put(_ line: String, key: String, into name: String, day: String) async throws -> Bool {
+        let patch = try JSONSerialization.data(withJSONObject: ["data": [key: line]], options: [.sortedKeys])
+        for _ in 0..<2 {
+            do {
+                _ = try await client.patch(ConfigMap.self, name: name, namespace: namespace, .merge(Array(patch)))
+                return true
             } catch let error as KubernetesError where error.isNotFound {
                 var metadata = ObjectMeta(name: name, namespace: namespace)
                 metadata.labels = [AuditBook.dayLabel: day, "app.kubernetes.io/part-of": "nostr-compute"]
                 do {
-                    _ = try await client.create(ConfigMap(metadata: metadata, data: [record.lease: line]))
-                    Counter(label: "ncn_audit_records_total").increment()
-                    return
+                    _ = try await client.create(ConfigMap(metadata: metadata, data: [key: line]))
+                    return true
                 } catch let error as KubernetesError where error.isAlreadyExists {
-                    continue
+                    continue  // another writer made it first: patch it
                 }
-            } catch let error as KubernetesError where error.isConflict {
-                continue
+            } catch let error as KubernetesError where AuditBook.isTooLarge(error) {
+                return false
             }
         }
-        throw AuditTrailError.contended(name)
+        return false
     }
 
     /// Deletes the ConfigMaps of days past the retention; returns the days deleted.
@@ -90,14 +98,15 @@ public struct AuditTrail: Sendable {
 
 /// Why an audit record could not be written.
 public struct AuditTrailError: Error, CustomStringConvertible {
-    private enum Code { case contended(String) }
+    private enum Code { case full(String) }
     private let code: Code
 
-    static func contended(_ name: String) -> Self { .init(code: .contended(name)) }
+    static func full(_ name: String) -> Self { .init(code: .full(name)) }
 
     public var description: String {
         switch code {
-        case let .contended(name): return "the audit ConfigMap \(name) kept changing under eight writes in a row; trying again"
+        case let .full(name): return "the audit ConfigMap \(name) and all \(AuditBook.overflows) of its overflows are full; "
+            + "lower --audit-retention-days or move old days out (kubectl -n ncn-system get configmaps -l \(AuditBook.dayLabel))"
         }
     }
 }
