@@ -114,6 +114,8 @@ let package = Package(
             name: "Operator",
             dependencies: [
                 "KubeClient", "ComputeAPI", "NostrBridge", "Billing",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

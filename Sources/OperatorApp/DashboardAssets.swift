@@ -49,6 +49,7 @@ enum DashboardAssets {
       </section>
       <section id="market">
         <h2>Market: recent requests</h2>
+        <p id="blocklists" class="muted"></p>
         <table>
           <thead><tr><th>When</th><th>Request</th><th>Tenant</th><th>Answer</th><th>Reason</th></tr></thead>
           <tbody></tbody>
@@ -249,6 +250,11 @@ enum DashboardAssets {
       }
 
       function renderMarket(state) {
+        const lists = state.market.blocklists;
+        text("blocklists", lists.publishers
+          ? "Blocklists of " + lists.publishers + " trusted publisher(s): " + lists.tenants + " tenants, " + lists.images + " images, "
+            + lists.reports + " reports."
+          : "No shared blocklists followed (spec.policy.blocklistPublishers).");
         replaceRows("market", state.market.recent.map((entry) => el("tr", { "data-request": entry.request },
           el("td", { title: new Date(entry.at * 1000).toISOString() }, relative(entry.at, state.generatedAt)),
           el("td", { class: "request", title: entry.request }, short(entry.request, 8)),

@@ -23,7 +23,7 @@ public struct OfferListing: Sendable, Hashable {
     /// Why the offer cannot serve `resources` of workload `category`, or nil when it can (free
     /// capacity, GPU model and count, the provider's GPU limit, its workload categories).
     public func mismatch(_ resources: ComputeResources, category: String? = nil) -> String? {
-        if !offer.categories.isEmpty, !offer.categories.contains(category ?? "") {
+        if !ComputeCategory.admits(offered: offer.categories, requested: category) {
             return "takes only \(offer.categories.joined(separator: ", ")) workloads (--category)"
         }
         let capacity = offer.capacity

@@ -98,7 +98,7 @@ struct RunCommand: AsyncParsableCommand {
         var order = LeaseOrder(image: image, cpu: cpu, memory: memory, gpus: gpus, gpuModel: gpuModel, disk: disk, ports: ports, env: vars,
                                secretEnv: secrets, durationSeconds: try RunParsing.duration(duration), maxPriceMsats: maxPrice ?? 1)
         if let category {
-            guard ComputeParam.isValidCategory(category) else {
+            guard ComputeCategory.isValid(category) else {
                 throw TenantError(.request, "--category \(category): write lower-case letters and digits, words joined by single dashes "
                     + "(at most 32 characters), e.g. inference or ci-build")
             }

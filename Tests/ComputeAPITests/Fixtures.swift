@@ -56,6 +56,8 @@ enum Fixtures {
         )
         status.setEndpoints([LeaseEndpoint(name: "jupyter", host: "203.0.113.7", port: 31888, protocol: .tcp)])
         status.exitCode = 0
+        status.imageScan = LeaseImageScan(image: "ghcr.io/nostr-compute/jupyter@sha256:" + String(repeating: "cd", count: 32),
+                                          verdict: .allowed, reason: "no findings", scannedAt: time)
         lease.status = status
         return lease
     }
@@ -72,7 +74,9 @@ enum Fixtures {
                                    maxDurationSeconds: 86_400, blockedTenants: [String(repeating: "ab", count: 32)], maxGPUsPerLease: 4,
                                    egress: EgressSettings(blockedCIDRs: ["203.0.113.0/24", "2001:db8::/32"],
                                                           dns: ClusterDNS(addresses: ["169.254.20.10"])),
-                                   categories: ["inference", "ci-build"]),
+                                   categories: ["inference", "ci-build"], blocklistPublishers: [String(repeating: "cd", count: 32)],
+                                   imageScan: ImageScanSettings(url: "http://scanner.ncn-system.svc:8080/scan", timeoutSeconds: 600,
+                                                                plainHTTPRegistries: ["registry.example.com:5000"])),
             advertise: Advertisement(region: "eu-central", labels: ["tier": "datacenter"]),
             gpuNodeLabelKey: "nvidia.com/gpu.product",
             serviceType: .loadBalancer,

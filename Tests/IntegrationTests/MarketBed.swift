@@ -26,7 +26,7 @@ final class MarketBed {
         try bed.testbed("node", node, "--cpu", "8", "--memory", "32Gi", "--gpus", "2", "--gpu-model", gpuModel)
     }
 
-    /// Removes every lease (finalizers and all) and the node.
+    /// Removes every lease (finalizers and all), the node and the ComputeProvider.
     func tearDown() {
         let leases = (try? kubectl.execute(["get", "computeleases", "-o", "name"]))?.output ?? ""
         for lease in leases.split(separator: "\n") where lease.contains("lease-") {
@@ -34,6 +34,9 @@ final class MarketBed {
             _ = try? kubectl.execute(["delete", String(lease), "--ignore-not-found", "--wait=false"])
         }
         _ = try? kubectl.execute(["delete", "node", node, "--ignore-not-found", "--wait=false"])
+        // What a test set in the spec (categories, a scanner that is gone, blocklists) must not
+        // reach the next test that applies only its own fields, nor the in-cluster operator.
+        _ = try? kubectl.execute(["delete", "computeprovider", ComputeProvider.defaultName, "--ignore-not-found", "--wait=false"])
     }
 
     /// The provider's Secret and ComputeProvider (10 s intervals, 3 s grace, 5 s lead; `change`

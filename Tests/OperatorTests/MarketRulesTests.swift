@@ -248,4 +248,17 @@ final class MarketRulesTests: XCTestCase {
         guard case let .bid(draft) = verdict(request()) else { fatalError("fixture must bid") }
         return draft.lease.spec
     }
+
+    /// The CRD's pattern for a category (what the apiserver admits into spec.policy.categories)
+    /// and the wire's rule (what a request may name) are two spellings of one grammar.
+    func testTheCRDPatternAndTheWireRuleForCategoriesAgree() throws {
+        let pattern = try NSRegularExpression(pattern: Patterns.workloadCategory)
+        let samples = ["inference", "ci-build", "a", "a1-b2-c3", String(repeating: "x", count: 32), String(repeating: "x", count: 33), "", "-x", "x-", "a--b", "CI", "ci build",
+                       "ci_build", "é", "ci-", "9", "a-9"]
+        for sample in samples {
+            let range = NSRange(sample.startIndex..., in: sample)
+            let matches = pattern.firstMatch(in: sample, range: range) != nil && sample.utf8.count <= 32
+            XCTAssertEqual(ComputeCategory.isValid(sample), matches, sample)
+        }
+    }
 }

@@ -28,7 +28,7 @@ final class OfferListingTests: XCTestCase {
         XCTAssertFalse(order.tags(relays: []).contains { $0.count > 1 && $0[1] == "category" })
         order.category = "ci-build"
         XCTAssertTrue(order.tags(relays: []).contains(["param", "category", "ci-build"]))
-        XCTAssertTrue(ComputeParam.isValidCategory("ci-build"))
-        XCTAssertFalse(ComputeParam.isValidCategory("CI Build"))
+        XCTAssertTrue(ComputeCategory.isValid("ci-build"))
+        XCTAssertFalse(ComputeCategory.isValid("CI Build"))
     }
 }

@@ -17,6 +17,8 @@ public struct ComputeLeaseStatus: Codable, Sendable, Equatable {
     public var terminationReason: TerminationReason?
     /// The workload container's exit code, once it has exited.
     public var exitCode: Int32?
+    /// The image scanner's verdict (when the provider scans images).
+    public var imageScan: LeaseImageScan?
 
     public init(
         phase: LeasePhase? = nil, conditions: [Condition]? = nil, paidUntil: Timestamp? = nil, endpoints: [LeaseEndpoint]? = nil,
@@ -58,5 +60,6 @@ public struct ComputeLeaseStatus: Codable, Sendable, Equatable {
         .optional("terminationReason", .string("Why the lease ended, in CamelCase: PaymentLapsed, BidExpired, DurationElapsed, "
             + "TenantCancelled, ProviderTerminated, PolicyViolation, WorkloadExited or WorkloadNotStarted.").pattern(Patterns.reason).length(1...128)),
         .optional("exitCode", .integer("The workload container's exit code, once it has exited.").range(Int64(Int32.min)...Int64(Int32.max))),
+        .optional("imageScan", LeaseImageScan.schema),
     ])
 }

@@ -5,7 +5,7 @@
 public enum LeaseStatusOwner: String, Sendable, CaseIterable {
     /// The ledger, `paidUntil` and the Paid condition (whose transition starts the duration).
     case billing
-    /// Phase, node, namespace, endpoints, message, how it ended, and the Scheduled and Ready conditions.
+    /// Phase, node, namespace, endpoints, message, how it ended, the image scan, and the Scheduled and Ready conditions.
     case reconciler
     /// The CancelRequested condition: a tenant's cancellation is a request the reconciler acts on.
     case market
@@ -46,6 +46,7 @@ public enum LeaseStatusOwner: String, Sendable, CaseIterable {
             part.message = status.message
             part.terminationReason = status.terminationReason
             part.exitCode = status.exitCode
+            part.imageScan = status.imageScan
         case .market:
             break
         }

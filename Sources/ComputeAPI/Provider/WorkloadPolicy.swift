@@ -17,14 +17,22 @@ public struct WorkloadPolicy: Codable, Sendable, Equatable {
     public var maxEphemeralStoragePerLease: Quantity
     /// Workload categories this provider runs; a request must name one. Nil or empty: any workload.
     public var categories: [String]?
+    /// Publishers (hex pubkeys) whose blocklist sets and abuse reports on the provider's relays
+    /// this provider follows: the tenants and images they list are refused (draft §11.1).
+    public var blocklistPublishers: [String]?
+    /// The provider's image scanner; nil runs images unscanned.
+    public var imageScan: ImageScanSettings?
 
     public init(
         allowedRegistries: [String]? = nil, portRange: PortRange = PortRange(), maxDurationSeconds: Int = ComputeDefaults.maxDurationSeconds,
         blockedTenants: [String]? = nil, maxGPUsPerLease: Int = ComputeDefaults.maxGPUsPerLease, requireNonRoot: Bool = false,
         egress: EgressSettings = EgressSettings(), ephemeralStoragePerLease: Quantity = ComputeDefaults.ephemeralStoragePerLease,
-        maxEphemeralStoragePerLease: Quantity = ComputeDefaults.maxEphemeralStoragePerLease, categories: [String]? = nil
+        maxEphemeralStoragePerLease: Quantity = ComputeDefaults.maxEphemeralStoragePerLease, categories: [String]? = nil,
+        blocklistPublishers: [String]? = nil, imageScan: ImageScanSettings? = nil
     ) {
+        self.imageScan = imageScan
         self.categories = categories
+        self.blocklistPublishers = blocklistPublishers
         self.ephemeralStoragePerLease = ephemeralStoragePerLease
         self.maxEphemeralStoragePerLease = maxEphemeralStoragePerLease
         self.requireNonRoot = requireNonRoot
@@ -50,12 +58,8 @@ public struct WorkloadPolicy: Codable, Sendable, Equatable {
         maxEphemeralStoragePerLease = try container.decodeIfPresent(Quantity.self, forKey: .maxEphemeralStoragePerLease)
             ?? ComputeDefaults.maxEphemeralStoragePerLease
         categories = try container.decodeIfPresent([String].self, forKey: .categories)
-    }
-
-    /// Whether a request of `category` (nil: none named) may run here.
-    public func allowsCategory(_ category: String?) -> Bool {
-        guard let categories, !categories.isEmpty else { return true }
-        return category.map(categories.contains) ?? false
+        blocklistPublishers = try container.decodeIfPresent([String].self, forKey: .blocklistPublishers)
+        imageScan = try container.decodeIfPresent(ImageScanSettings.self, forKey: .imageScan)
     }
 
     /// The disk a lease gets when its request names none: the per-lease amount, but never more
@@ -123,6 +127,13 @@ public struct WorkloadPolicy: Codable, Sendable, Equatable {
             "The workload categories this provider runs, announced in its offer (category): a request must name one with "
                 + "[\"param\",\"category\",...] or is refused with a policy error listing them. Empty or absent accepts any workload.")
             .maxItems(64).listSet()),
+        .optional("blocklistPublishers", .array(
+            of: .string("A publisher's public key, 64 lowercase hex characters.").pattern(Patterns.hex64),
+            "Publishers this provider trusts: their blocklist sets (kind 30000, d nostr-compute-blocklist) and abuse reports about "
+                + "tenants and images (kind 7900 with a report tag) are read live from the provider's relays, and a tenant or image "
+                + "they list is refused with a policy error naming the publisher. A kind 5 deletion by its author withdraws a report.")
+            .maxItems(64).listSet()),
+        .optional("imageScan", ImageScanSettings.schema),
     ])
 }
 

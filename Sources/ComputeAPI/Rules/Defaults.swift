@@ -10,6 +10,8 @@ public enum ComputeDefaults {
     public static let invoiceLeadSeconds = 120
     /// How many relays named in a request (beyond the provider's own) get its answers.
     public static let replyRelaysPerRequest = 3
+    /// How long one image scan may take: pulling and scanning a large image takes minutes.
+    public static let imageScanTimeoutSeconds = 300
     /// The node label that names the GPU model; the NVIDIA GPU feature discovery sets it.
     public static let gpuNodeLabelKey = "nvidia.com/gpu.product"
     public static let serviceType = EndpointServiceType.nodePort

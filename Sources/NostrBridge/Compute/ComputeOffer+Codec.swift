@@ -74,7 +74,7 @@ extension ComputeOffer {
             rails: rails, cashu: cashu, maxDurationSeconds: try reader.optionalInteger(ComputeTag.maxDuration).map { Int($0) },
             maxGPUsPerLease: try reader.optionalInteger(ComputeTag.maxGPUs).map { Int($0) },
             allowedRegistries: reader.all(ComputeTag.registry).map { $0[1] },
-            categories: reader.all(ComputeTag.category).map { $0[1] }.filter(ComputeTagValues.isCategory), portRange: portRange, labels: labels,
+            categories: reader.all(ComputeTag.category).map { $0[1] }.filter(ComputeCategory.isValid), portRange: portRange, labels: labels,
             invoiceLeadSeconds: try reader.optionalInteger(ComputeTag.lead).map { Int($0) },
             bidLifetimeSeconds: try reader.optionalInteger(ComputeTag.bidLifetime).map { Int($0) },
             relays: Array(reader.first(ComputeTag.relays)?.dropFirst() ?? []),

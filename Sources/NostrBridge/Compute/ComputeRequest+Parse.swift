@@ -167,7 +167,7 @@ private struct ParamReader {
         let bid = try readBid(tags)
         let rail = try readRail()
         let category = single[ComputeParam.category]?.first
-        if let category, !ComputeTagValues.isCategory(category) {
+        if let category, !ComputeCategory.isValid(category) {
             throw .invalid(ComputeParam.category, "category \(ComputeTagValues.quoted(category)) is not a workload category: write lower-case "
                 + "letters and digits, words joined by single dashes, at most \(ComputeWireLimits.categoryLength.upperBound) characters, "
                 + "one of those in the provider's offer, e.g. [\"param\",\"category\",\"inference\"]")

@@ -80,7 +80,4 @@ public enum ComputeParam {
 
     public static let all: Set<String> = [image, cpu, memory, gpus, gpuModel, disk, command, args, env, secretEnv, port, duration, rail, cashu,
                                           category]
-
-    /// Whether `text` is a well-formed workload category (§3.2): what a request may name.
-    public static func isValidCategory(_ text: String) -> Bool { ComputeTagValues.isCategory(text) }
 }

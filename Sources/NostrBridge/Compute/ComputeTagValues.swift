@@ -62,15 +62,6 @@ enum ComputeTagValues {
         return true
     }
 
-    /// A workload category (`["param","category",…]`, `["category",…]`): lower-case letters and
-    /// digits in words joined by single dashes, 1...32 characters, e.g. "inference", "ci-build".
-    static func isCategory(_ text: String) -> Bool {
-        guard ComputeWireLimits.categoryLength.contains(text.utf8.count), !text.hasPrefix("-"), !text.hasSuffix("-"), !text.contains("--")
-        else { return false }
-        return text.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-            || $0 == UInt8(ascii: "-") }
-    }
-
     /// An IANA service name (a container port name): lower-case letters, digits and inner dashes,
     /// at least one letter, 1...15 characters.
     static func isPortName(_ text: String) -> Bool {

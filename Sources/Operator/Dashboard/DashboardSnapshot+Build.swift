@@ -17,12 +17,14 @@ extension DashboardSnapshot {
         public var decisions: [MarketJournal.Entry]
         public var relays: [RelayHealth]
         public var wallet: WalletReachability.Observation
+        public var blocklist: SharedBlocklist
         public var earnings: EarningsHistory
         public var now: Date
 
         public init(providerName: String, provider: ComputeProvider?, providerKey: PublicKey?, acting: Bool, leases: [ComputeLease],
                     inventory: InventorySnapshot, offer: ComputeOffer?, offerPublishedAt: Int64?, decisions: [MarketJournal.Entry],
-                    relays: [RelayHealth], wallet: WalletReachability.Observation, earnings: EarningsHistory, now: Date) {
+                    relays: [RelayHealth], wallet: WalletReachability.Observation, blocklist: SharedBlocklist = SharedBlocklist(),
+                    earnings: EarningsHistory, now: Date) {
             self.providerName = providerName
             self.provider = provider
             self.providerKey = providerKey
@@ -34,6 +36,7 @@ extension DashboardSnapshot {
             self.decisions = decisions
             self.relays = relays
             self.wallet = wallet
+            self.blocklist = blocklist
             self.earnings = earnings
             self.now = now
         }
@@ -56,7 +59,7 @@ extension DashboardSnapshot {
             market: Market(
                 recent: sources.decisions.reversed().map(decision),
                 relays: sources.relays.sorted { $0.url < $1.url }.map { Relay(url: $0.url, state: $0.state.rawValue, lastError: $0.lastError) },
-                wallet: wallet(sources)))
+                wallet: wallet(sources), blocklists: blocklists(sources)))
     }
 
     static func row(_ lease: ComputeLease) -> LeaseRow {
@@ -119,6 +122,12 @@ extension DashboardSnapshot {
     static func decision(_ entry: MarketJournal.Entry) -> Decision {
         Decision(at: seconds(entry.at), request: entry.request, tenant: entry.tenant.map(npub), outcome: entry.outcome.rawValue,
                  reason: entry.reason, code: entry.code, lease: entry.lease, unsent: entry.unsent)
+    }
+
+    static func blocklists(_ sources: Sources) -> Blocklists {
+        let counts = sources.blocklist.counts
+        return Blocklists(publishers: sources.provider?.spec.policy.blocklistPublishers?.count ?? 0, tenants: counts.tenants,
+                          images: counts.images, reports: counts.reports)
     }
 
     static func wallet(_ sources: Sources) -> Wallet {

@@ -91,6 +91,15 @@ public struct DashboardSnapshot: Sendable, Equatable, Codable {
         public var recent: [Decision]
         public var relays: [Relay]
         public var wallet: Wallet
+        public var blocklists: Blocklists
+    }
+
+    /// What the trusted publishers' blocklists hold now (draft §11.1).
+    public struct Blocklists: Sendable, Equatable, Codable {
+        public var publishers: Int
+        public var tenants: Int
+        public var images: Int
+        public var reports: Int
     }
 
     public struct Decision: Sendable, Equatable, Codable {

@@ -79,7 +79,7 @@ public final class ProviderDashboard: Sendable {
             leases: leases, inventory: parts.inventory(), offer: offerEvent.flatMap { try? ComputeOffer.parse($0) },
             offerPublishedAt: offerEvent?.createdAt, decisions: parts.market?.journal.recent() ?? [],
             relays: parts.market?.relayHealth() ?? [], wallet: parts.wallet?.current ?? .init(state: .unused, at: nil, detail: nil),
-            earnings: earnings, now: now))
+            blocklist: parts.market?.blocklist.withLock { $0 } ?? SharedBlocklist(), earnings: earnings, now: now))
     }
 
     /// Leases that ended before this process started are in the audit trail: read once (again a

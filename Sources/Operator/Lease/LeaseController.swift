@@ -39,6 +39,7 @@ public final class LeaseController: Sendable {
     private let logger: Logger
     private let stats = Mutex(Statistics())
     private let applied = AppliedChildren()
+    private let imageScans: ImageScans
 
     /// `informers` is the operator's shared cache; without one the controller has its own.
     public init(
@@ -51,6 +52,8 @@ public final class LeaseController: Sendable {
         self.payments = payments
         self.logger = logger
         self.queue = WorkQueue(clock: ContinuousClock(), errorPolicy: options.errorPolicy)
+        let queue = self.queue
+        imageScans = ImageScans(logger: logger, wake: { queue.add($0) })
         let shared = informers ?? SharedInformers(client: client, logger: logger)
         let provider = provider ?? ProviderContext(client: client, informers: shared)
         let informers = LeaseInformers(shared, provider: provider)
@@ -135,6 +138,7 @@ public final class LeaseController: Sendable {
                 payments: payments, ownNamespace: options.ownNamespace, logger: logger)
             context.applied = applied
             context.audit = options.audit
+            context.imageScans = imageScans
             context.cachedVersion = { [informers] kind, namespace, name in informers.cachedVersion(kind: kind, namespace: namespace, name: name) }
             do {
                 let action = try await LeaseReconciler.reconcile(lease, context)

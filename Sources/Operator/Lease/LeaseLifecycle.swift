@@ -31,6 +31,11 @@ enum LeaseLifecycle {
         if let cancel = status.conditions?[.cancelRequested], cancel.status == .true {
             return .end(.terminated, .tenantCancelled, cancel.message.isEmpty ? "The tenant cancelled the request." : cancel.message)
         }
+        if let scan = status.imageScan, scan.verdict == .denied {
+            // The final 6900 carries this text: the draft (§7.6) has a provider without refunds say so.
+            return .end(.terminated, .policyViolation, "The provider's image scanner refused \(scan.image): \(scan.reason ?? "no reason given"). "
+                + "The paid time is not refunded (this provider's offer says refunds none).")
+        }
 
         let timeline = lease.timeline
         guard let paidUntil = timeline.paidUntil else {

@@ -23,6 +23,8 @@ public struct LeaseReconcilerContext: Sendable {
     public var logger: Logger
     /// Where each ended lease's record is kept; nil: no audit trail.
     public var audit: AuditTrail?
+    /// Scans paid leases' images when the provider has a scanner; nil: never scanned.
+    public var imageScans: ImageScans?
     /// What was last applied of each child; nil: apply every child on every pass.
     var applied: AppliedChildren?
     /// The resourceVersion the cache holds for a child, to compare with `applied`.
@@ -112,6 +114,11 @@ public enum LeaseReconciler {
             }
             return .requeue(after: .seconds(30))
         }
+        // A workload that exists was made before (or without) a scan: it is not stopped for one.
+        if cachedJob == nil, let settings = provider.spec.policy.imageScan, let scans = context.imageScans,
+           lease.status?.imageScan?.verdict != .allowed {
+            return try await awaitScan(lease, settings: settings, scans: scans, context)
+        }
         let envSecretData = try await tenantEnvironment(lease, context)
         let workload: LeaseWorkload
         do {
@@ -156,6 +163,44 @@ public enum LeaseReconciler {
             deadline = min(deadline ?? next, next)
         }
         return requeue(until: deadline, now: now)
+    }
+
+    /// The scanner's verdict on the lease's image, recorded in its status: the next pass runs the
+    /// pinned digest, or ends the lease (`LeaseLifecycle`, a denial).
+    private static func awaitScan(_ lease: ComputeLease, settings: ImageScanSettings, scans: ImageScans, _ context: LeaseReconcilerContext) async throws -> Action {
+        let now = Timestamp(context.now())
+        switch scans.outcome(for: lease, settings: settings) {
+        case .pending:
+            let message = "Paid; the provider's image scanner is checking \(lease.spec.image) before it runs."
+            if lease.status?.message != message || lease.status?.phase != .provisioning {
+                try await writeStatus(lease, context) { status in
+                    status.phase = .provisioning
+                    status.message = message
+                }
+            }
+            return .requeue(after: .seconds(5))  // woken at once when the scan ends
+        case let .allowed(image):
+            try await writeStatus(lease, context) { $0.imageScan = LeaseImageScan(image: image, verdict: .allowed, scannedAt: now) }
+            return .awaitChange
+        case let .denied(image, reason):
+            try await writeStatus(lease, context) { $0.imageScan = LeaseImageScan(image: image, verdict: .denied, reason: reason, scannedAt: now) }
+            await context.events.record(.warning, reason: "ImageDenied", message: "The image scanner refused \(image): \(reason)", about: reference(lease))
+            return .awaitChange
+        case let .failed(why, permanent):
+            if permanent {
+                try await end(lease, phase: .failed, reason: .workloadNotStarted, message: "The image cannot be scanned: \(why).", exitCode: nil, context)
+                return .awaitChange
+            }
+            let message = "Paid; the image could not be scanned yet (\(why)); trying again."
+            if lease.status?.message != message {
+                try await writeStatus(lease, context) { status in
+                    status.phase = .provisioning
+                    status.message = message
+                }
+                await context.events.record(.warning, reason: "ImageScanFailed", message: message, about: reference(lease))
+            }
+            return .requeue(after: .seconds(15))
+        }
     }
 
     /// What the Job's deadline counts from: its `status.startTime`; before the Job controller set

@@ -104,7 +104,8 @@ extension MarketBridge {
             return
         }
         let verdict = RequestEvaluator.evaluate(request, provider: provider, providerPubkey: key.publicKey.hex, relayHint: relay,
-                                                bidLifetime: options.bidLifetime, secretNamespace: options.secretNamespace, now: now())
+                                                bidLifetime: options.bidLifetime, secretNamespace: options.secretNamespace, now: now(),
+                                                blocklist: blocklist.withLock { $0 })
         let context = request.replyContext(relayHint: relay)
         switch verdict {
         case .ignore:

@@ -61,6 +61,8 @@ public final class MarketBridge: Sendable {
     let earlierAnswers = EarlierAnswers()
     /// What became of recent requests, for the dashboard.
     public let journal = MarketJournal()
+    /// What the trusted publishers block (`followBlocklists`).
+    let blocklist = Mutex(SharedBlocklist())
     private let offers = Mutex<OfferPublisher<ContinuousClock>?>(nil)
 
     /// - Parameter wakeUps: the queue billing's `MarketWakeUps` notifier feeds, so a new invoice
@@ -122,6 +124,7 @@ public final class MarketBridge: Sendable {
             logger.info("on Nostr", metadata: ["pubkey": "\(key.publicKey.hex)", "relays": "\(provider.spec.relays)"])
             group.addTask { try await pool.run() }
             group.addTask { [self] in try await intake(pool: pool, key: key) }
+            group.addTask { [self] in await followBlocklists(pool: pool) }
             let logs = LogServer(client: client, leases: leases, key: key, limits: options.logLimits, now: now,
                                  logger: Logger(label: "ncn.market.logs"), publish: { [self] in await publish($0) })
             group.addTask { await logs.run(pool: pool) }

@@ -25,12 +25,21 @@ struct LeaseDraft: Equatable {
 enum RequestEvaluator {
     static func evaluate(
         _ request: ComputeRequest, provider: ComputeProvider, providerPubkey: String, relayHint: String?, bidLifetime: TimeInterval,
-        secretNamespace: String, now: Date
+        secretNamespace: String, now: Date, blocklist: SharedBlocklist = SharedBlocklist()
     ) -> RequestVerdict {
         guard request.addresses(providerPubkey) else { return .ignore }
         let spec = provider.spec
         let policy = spec.policy
         if policy.blocks(tenant: request.tenant) { return .reject("this provider does not serve your pubkey", .policy) }
+        // Who blocks and why is said: the lists are public, and a tenant listed by mistake knows whom to ask.
+        if let block = blocklist.block(tenant: request.tenant) {
+            return .reject("this provider does not serve your pubkey: a blocklist it follows lists it (\(Self.npub(block.publisher)), "
+                + "\(block.reason))", .policy)
+        }
+        if let block = blocklist.block(image: request.image) {
+            return .reject("image \(request.image) is on a blocklist this provider follows (\(Self.npub(block.publisher)), \(block.reason))",
+                           .policy)
+        }
         let rail: PaymentRail = request.rail == .cashu ? .cashu : .lightning
         guard spec.payments.rails.contains(rail) else {
             let accepted = spec.payments.rails.map(\.rawValue).joined(separator: " or ")
@@ -40,7 +49,7 @@ enum RequestEvaluator {
             let allowed = (policy.allowedRegistries ?? []).joined(separator: ", ")
             return .reject("image \(request.image) is not from a registry this provider allows (\(allowed))", .policy)
         }
-        if !policy.allowsCategory(request.category) {
+        if !ComputeCategory.admits(offered: policy.categories ?? [], requested: request.category) {
             let accepted = (policy.categories ?? []).sorted().joined(separator: ", ")
             return .reject(request.category.map { "this provider does not run \($0) workloads; it runs \(accepted)" }
                 ?? "this provider runs only some kinds of workload: add [\"param\",\"category\",\"<category>\"] with one of \(accepted)", .policy)
@@ -108,4 +117,6 @@ enum RequestEvaluator {
         let secretEnv = Dictionary(request.secretEnv.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
         return .bid(LeaseDraft(lease: lease, quote: quote, bidExpiresAt: bidExpiresAt, secretEnv: secretEnv))
     }
+
+    static func npub(_ hex: String) -> String { (try? PublicKey(hex: hex))?.npub ?? hex }
 }

@@ -13,6 +13,8 @@ struct CheckedLease: Sendable {
     var uid: String
     var tenantPrefix: String
     var spec: ComputeLeaseSpec
+    /// What the container runs: the digest the provider's scanner allowed, else the image as asked.
+    var image: String
     var ports: [WorkloadPort]
     /// The provider's GPU model label key, nil when the provider left it empty (only allowed for CPU leases).
     var gpuNodeLabelKey: String?
@@ -48,6 +50,12 @@ struct CheckedLease: Sendable {
         }
         ports = try WorkloadPort.named(spec.ports)
         self.spec = spec
+        if let scan = lease.status?.imageScan, scan.verdict == .allowed {
+            guard !scan.image.isEmpty, !scan.image.contains(where: \.isWhitespace) else { throw .invalidImage }
+            image = scan.image
+        } else {
+            image = spec.image
+        }
 
         gpuNodeLabelKey = provider.gpuNodeLabelKey.isEmpty ? nil : provider.gpuNodeLabelKey
         if let runtimeClass = provider.runtimeClassName, !runtimeClass.isEmpty {

@@ -37,7 +37,7 @@ enum PodBuilder {
 
     static func container(_ lease: CheckedLease) -> Container {
         let leaseSpec = lease.spec
-        var container = Container(name: LeaseObjectNames.container, image: leaseSpec.image)
+        var container = Container(name: LeaseObjectNames.container, image: lease.image)
         // Always asks the registry: an image another lease pulled earlier must not run from the
         // node's cache for a tenant the registry would refuse (a private image, a revoked tag).
         container.imagePullPolicy = "Always"
