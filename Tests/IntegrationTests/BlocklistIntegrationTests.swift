@@ -8,19 +8,7 @@ import XCTest
 /// relays: a publisher the provider trusts and one it does not, each with its own key, sign their
 /// sets, reports and deletions with nostr-sdk; tenants are nostr-sdk too. The provider refuses
 /// what the trusted publisher lists, ignores the other, and follows changes live.
-final class BlocklistIntegrationTests: XCTestCase {
-    private var market: MarketBed!
-    private var step = "start"
-
-    override func setUp() async throws {
-        market = try MarketBed()
-    }
-
-    override func tearDown() {
-        market?.tearDown()
-        super.tearDown()
-    }
-
+final class BlocklistIntegrationTests: MarketBedTestCase {
     func testATrustedPublishersListsAndReportsAreRefusedLiveAndAStrangersAreNot() async throws {
         let trusted = SecretKey.generate(), stranger = SecretKey.generate()
         let listed = try TenantClient(bed: market.bed), reported = try TenantClient(bed: market.bed)

@@ -10,19 +10,7 @@ import XCTest
 /// (testbed/scanner/clamav_scanner.py, which fetches every layer and runs clamscan on it). The
 /// image carrying the EICAR test file ends `terminated`/`policy-violation` before anything runs;
 /// a clean image runs pinned to the digest that was scanned, and is not scanned twice.
-final class ImageScanIntegrationTests: XCTestCase {
-    private var market: MarketBed!
-    private var step = "start"
-
-    override func setUp() async throws {
-        market = try MarketBed()
-    }
-
-    override func tearDown() {
-        market?.tearDown()
-        super.tearDown()
-    }
-
+final class ImageScanIntegrationTests: MarketBedTestCase {
     func testAFlaggedImageEndsThePaidLeaseUnrunAndACleanOneRunsItsScannedDigestOnce() async throws {
         let bed = market.bed
         let registry = try bed.require("NCN_REGISTRY")

@@ -110,3 +110,19 @@ final class MarketBed {
         XCTAssertTrue((200..<300).contains(paid.status), paid.body)
     }
 }
+
+/// A test on a fresh `MarketBed`, torn down after it (leases, node, ComputeProvider); `step`
+/// names where the test is, for a failure message.
+class MarketBedTestCase: XCTestCase {
+    var market: MarketBed!
+    var step = "start"
+
+    override func setUp() async throws {
+        market = try MarketBed()
+    }
+
+    override func tearDown() {
+        market?.tearDown()
+        super.tearDown()
+    }
+}

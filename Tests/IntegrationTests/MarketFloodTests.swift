@@ -9,18 +9,7 @@ import XCTest
 /// little proof of work, against the operator binary through a real relay. The tenant gets its
 /// bid within seconds; what the flood made stays within the intake's bounds; the relay refused
 /// nothing the operator sent. Figures are printed for the README, not asserted as timings.
-final class MarketFloodTests: XCTestCase {
-    private var market: MarketBed!
-
-    override func setUp() async throws {
-        market = try MarketBed()
-    }
-
-    override func tearDown() {
-        market?.tearDown()
-        super.tearDown()
-    }
-
+final class MarketFloodTests: MarketBedTestCase {
     func testAThousandStrangersCannotCrowdOutATenantWithALittleWork() async throws {
         let flood = 1_000
         let maxUnpaid = IntakeSettings().maxUnpaidBids

@@ -7,20 +7,7 @@ import XCTest
 
 /// §3.3 and §11 of the draft, from the tenant's side (nostr-sdk through `tenant.py`) against the
 /// operator binary: what an unpaid stranger's requests may cost the provider.
-final class MarketIntakeTests: XCTestCase {
-    private var market: MarketBed!
-    /// Where the test is, for the failure message.
-    private var step = "start"
-
-    override func setUp() async throws {
-        market = try MarketBed()
-    }
-
-    override func tearDown() {
-        market?.tearDown()
-        super.tearDown()
-    }
-
+final class MarketIntakeTests: MarketBedTestCase {
     func testProofOfWorkAgeAndUnpaidBidLimitsHoldAndMoreWorkTakesAFullProvidersLastSlot() async throws {
         let required = 8
         try await market.withProvider({ spec in

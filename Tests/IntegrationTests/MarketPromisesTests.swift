@@ -8,18 +8,7 @@ import XCTest
 /// What the NIP draft promises a tenant, checked from the tenant's side only: the events on the
 /// relays, counted by id, as nostr-sdk (`tenant.py`) reads them. The provider is the operator
 /// binary; intervals are 10 s with a 5 s lead and 3 s grace.
-final class MarketPromisesTests: XCTestCase {
-    private var market: MarketBed!
-
-    override func setUp() async throws {
-        market = try MarketBed()
-    }
-
-    override func tearDown() {
-        market?.tearDown()
-        super.tearDown()
-    }
-
+final class MarketPromisesTests: MarketBedTestCase {
     /// §5, §10: one bid per request, even when it is read from two relays and even for encrypted
     /// answers, whose every re-send would otherwise be a new event.
     func testRequestsReadFromTwoRelaysGetExactlyOneBidAndOneFirstInvoiceEach() async throws {
