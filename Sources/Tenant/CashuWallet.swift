@@ -88,17 +88,31 @@ public struct CashuWallet: Sendable {
         if token.proofs.contains(where: { CashuSpendingCondition.parse(secret: $0.secret) != nil }) {
             throw TenantError(.request, "the token is locked with a spending condition (NUT-10/11); ncn's wallet takes only unlocked tokens")
         }
-        let mint = CashuMintURL.normalize(token.mint)
-        let unit = token.unit ?? "sat"
+        return try await receive(token.proofs, mint: token.mint, unit: token.unit ?? "sat")
+    }
+
+    /// Takes escrowed ecash back (draft §7.7): `proofs` this wallet locked for a tranche, each
+    /// with its witness (the tenant's signature and the arbitrator's, or the tenant's alone after
+    /// the locktime), swapped into fresh proofs of ours.
+    public func reclaim(_ proofs: [CashuProof], mint: String, unit: String) async throws -> (mint: String, unit: String, amount: UInt64, fee: UInt64) {
+        guard !proofs.isEmpty, proofs.allSatisfy({ $0.witness != nil }) else {
+            throw TenantError(.request, "escrowed ecash is taken back only with signatures on every proof")
+        }
+        return try await receive(proofs, mint: mint, unit: unit)
+    }
+
+    private func receive(_ proofs: [CashuProof], mint mintURL: String, unit: String) async throws -> (mint: String, unit: String, amount: UInt64, fee: UInt64) {
+        let mint = CashuMintURL.normalize(mintURL)
+        let amount = proofs.reduce(UInt64(0)) { $0 + $1.amount }
         let client = client(mint)
         return try await store.withLock {
             let infos = try await mintCall { try await client.keysets() }
-            var inputs = token.proofs
+            var inputs = proofs
             for index in inputs.indices { inputs[index].id = try expand(inputs[index].id, in: infos) }
             let fee = Self.fee(inputs, infos: infos)
-            guard token.amount > fee else { throw TenantError(.payment, "the token is worth \(token.amount) \(unit), not more than the mint's fee of \(fee)") }
+            guard amount > fee else { throw TenantError(.payment, "the token is worth \(amount) \(unit), not more than the mint's fee of \(fee)") }
             let keyset = try await mintCall { try await client.activeKeyset(unit: unit) }
-            let keep = try crypto { try CashuWalletCrypto.outputs(amounts: CashuWalletCrypto.denominations(of: token.amount - fee), keyset: keyset) }
+            let keep = try crypto { try CashuWalletCrypto.outputs(amounts: CashuWalletCrypto.denominations(of: amount - fee), keyset: keyset) }
             let operation = CashuWalletOperation(kind: .receive, mint: mint, unit: unit, inputs: inputs, keep: keep)
             let secrets = Set(inputs.map(\.secret))
             try store.update { state in
@@ -111,7 +125,7 @@ public struct CashuWallet: Sendable {
                 state.operations.append(operation)
             }
             _ = try await swap(operation, client: client)
-            return (mint, unit, token.amount - fee, fee)
+            return (mint, unit, amount - fee, fee)
         }
     }
 
@@ -203,7 +217,7 @@ public struct CashuWallet: Sendable {
     /// Swaps our proofs at `mint` into `amount` to hand out (locked to `lock` for a nutzap) plus
     /// change. Returns the operation, signed: `outgoing` holds the proofs to hand out.
     public func spend(_ amount: UInt64, mint mintURL: String, unit: String, kind: CashuWalletOperation.Kind, lock: String? = nil,
-                      reference: String? = nil, provider: String? = nil) async throws -> CashuWalletOperation {
+                      escrow: CashuEscrowLock? = nil, reference: String? = nil, provider: String? = nil) async throws -> CashuWalletOperation {
         guard amount > 0 else { throw TenantError(.request, "the amount must be at least 1 \(unit)") }
         let mint = CashuMintURL.normalize(mintURL)
         let client = client(mint)
@@ -228,7 +242,11 @@ public struct CashuWallet: Sendable {
                 var operation = CashuWalletOperation(
                     kind: kind, mint: mint, unit: unit, inputs: inputs,
                     keep: try crypto { try CashuWalletCrypto.outputs(amounts: CashuWalletCrypto.denominations(of: change), keyset: keyset) },
-                    give: try crypto { try CashuWalletCrypto.outputs(amounts: CashuWalletCrypto.denominations(of: give), keyset: keyset, lock: lock) })
+                    give: try crypto {
+                        let amounts = CashuWalletCrypto.denominations(of: give)
+                        if let escrow { return try CashuWalletCrypto.outputs(amounts: amounts, keyset: keyset, escrow: escrow) }
+                        return try CashuWalletCrypto.outputs(amounts: amounts, keyset: keyset, lock: lock)
+                    })
                 operation.reference = reference
                 operation.provider = provider
                 let spent = Set(inputs.map(\.secret))

@@ -53,6 +53,13 @@ public final class CashuRedeemer: Sendable {
     public func redeem(token text: String, reference: String) async throws -> CashuRedemption {
         let token: CashuToken
         do { token = try CashuToken.decode(text) } catch { throw CashuError.invalidToken(error) }
+        return try await redeem(token, reference: reference)
+    }
+
+    /// `redeem(token:reference:)` for a decoded token. With `cosignatures`, escrowed proofs
+    /// (2 of 3, draft §7.7) are spent with the provider's signature and the co-signer's: the
+    /// tenant's release or the arbitrator's decision.
+    public func redeem(_ token: CashuToken, reference: String, cosignatures: CashuEscrowSignatures? = nil) async throws -> CashuRedemption {
 
         // Everything that needs no network first, so a token from a foreign mint never makes
         // the provider contact that mint.
@@ -69,7 +76,7 @@ public final class CashuRedeemer: Sendable {
             throw CashuError.missingDLEQ(amount: bare.amount)
         }
         var inputs = token.proofs
-        for index in inputs.indices { try authorize(&inputs[index]) }
+        for index in inputs.indices { try authorize(&inputs[index], cosignatures: cosignatures) }
         let ys = try inputs.map { proof throws(CashuError) -> CashuPoint in
             guard let y = CashuBDHKE.hashToCurve(secret: proof.secret) else { throw .invalidToken(.field("a secret maps to no curve point")) }
             return y
@@ -235,7 +242,7 @@ public final class CashuRedeemer: Sendable {
     // MARK: Helpers
 
     /// Adds the NUT-11 witness to a P2PK-locked input, or refuses a lock the provider cannot open.
-    private func authorize(_ proof: inout CashuProof) throws(CashuError) {
+    private func authorize(_ proof: inout CashuProof, cosignatures: CashuEscrowSignatures?) throws(CashuError) {
         guard let condition = CashuSpendingCondition.parse(secret: proof.secret) else { return }
         guard condition.kind == "P2PK" else {
             throw .unsupportedLock("it is locked with a \(condition.kind) condition (NUT-10); only plain and P2PK ecash is accepted")
@@ -246,9 +253,13 @@ public final class CashuRedeemer: Sendable {
         default: throw .unsupportedLock("unknown sigflag \(condition.sigflag)")
         }
         let required = condition.requiredSignatures
+        if required == 2, let cosignatures {
+            try authorizeEscrowed(&proof, cosignatures: cosignatures)
+            return
+        }
         guard required == 1 else {
             throw .unsupportedLock(required > 1
-                ? "it needs \(required) signatures (multisig), and this provider signs with one key"
+                ? "it needs \(required) signatures (multisig); escrowed ecash is swapped only with the tenant's release or the arbitrator's decision"
                 : "its n_sigs tag is invalid")
         }
         guard condition.signingKeys.contains(where: { CashuP2PKWitness.key($0, is: key.publicKey.hex) }) else {
@@ -257,6 +268,22 @@ public final class CashuRedeemer: Sendable {
         do { proof.witness = try CashuP2PKWitness.make(secret: proof.secret, signer: key) } catch {
             throw .unsupportedLock("signing the witness failed")
         }
+    }
+
+    /// Our signature and the co-signer's on an escrowed proof; the co-signer is one of the
+    /// lock's other two keys, checked here so a bad release costs no mint call.
+    private func authorizeEscrowed(_ proof: inout CashuProof, cosignatures: CashuEscrowSignatures) throws(CashuError) {
+        let lock = try CashuEscrowLock.read(secret: proof.secret)
+        guard lock.provider == key.publicKey else {
+            throw .lockedToAnotherKey([CashuEscrowLock.compressed(lock.provider)], ours: lockKey)
+        }
+        guard let y = CashuWalletCrypto.y(of: proof), let theirs = cosignatures.byY[y],
+              CashuEscrowSignatures.isValid(theirs, on: proof.secret, by: lock.tenant)
+                || CashuEscrowSignatures.isValid(theirs, on: proof.secret, by: lock.arbitrator)
+        else { throw .unsupportedLock("an escrowed proof of \(proof.amount) has no valid signature by its tenant or arbitrator") }
+        let ours: CashuEscrowSignatures
+        do { ours = try CashuEscrowSignatures.sign([proof], with: key) } catch { throw .unsupportedLock("signing the witness failed") }
+        proof = try CashuEscrowSignatures.witnessed([proof], by: [ours, CashuEscrowSignatures(byY: [y: theirs])])[0]
     }
 
     /// A short (8-byte) keyset id becomes the one full id it prefixes (NUT-00 V4); a full id must exist.

@@ -55,14 +55,8 @@ public struct CashuSpendingCondition: Sendable, Equatable {
 
 /// The NUT-11 witness for one input: a BIP-340 signature by the lock key over SHA256(secret).
 enum CashuP2PKWitness {
-    private struct Witness: Encodable { var signatures: [String] }
-
     static func make(secret: String, signer: SecretKey) throws -> String {
-        let signature = try signer.sign(cashuSHA256(Array(secret.utf8)))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let json = try encoder.encode(Witness(signatures: [CashuHex.encode(signature)]))
-        return String(decoding: json, as: UTF8.self)
+        encode([CashuHex.encode(try signer.sign(cashuSHA256(Array(secret.utf8))))])
     }
 
     /// Whether a lock key (33-byte compressed hex, or 32-byte x-only) is the provider's x-only key.

@@ -17,6 +17,13 @@ public enum CashuWalletCrypto {
         }
     }
 
+    /// One output per amount on `keyset`, each locked to `escrow` with a secret of its own (draft §7.7).
+    public static func outputs(amounts: [UInt64], keyset: CashuKeyset, escrow: CashuEscrowLock) throws(CashuError) -> [CashuPreparedOutput] {
+        try amounts.map { (amount: UInt64) throws(CashuError) -> CashuPreparedOutput in
+            try CashuOutputs.output(amount: amount, keyset: keyset, secret: escrow.condition().secret)
+        }
+    }
+
     /// The proof the mint's `signature` on `output` makes: unblinded, its DLEQ proof checked when
     /// the mint sent one and kept (with the blinding factor `r`) so the proof can be passed on
     /// with it (NUT-12). Throws when the signature does not belong to the output or does not verify.
