@@ -53,7 +53,7 @@ public struct CashuWallet: Sendable {
         for operation in state.operations {
             let key = entry(operation.mint, operation.unit)
             switch operation.state {
-            case .prepared where operation.kind == .send || operation.kind == .nutzap:
+            case .prepared where operation.kind == .send || operation.kind == .nutzap || operation.kind == .escrow:
                 result[key]!.inFlight += operation.inputs.reduce(0) { $0 + $1.amount }
             case .prepared:
                 break
@@ -404,7 +404,7 @@ public struct CashuWallet: Sendable {
     /// The mint signed nothing: our own unspent inputs go back to the wallet, spent ones and a
     /// foreign token's are forgotten, and so is the record.
     private func abandon(_ operation: CashuWalletOperation, client: CashuMintClient) async throws {
-        guard operation.kind == .send || operation.kind == .nutzap, !operation.inputs.isEmpty else {
+        guard operation.kind == .send || operation.kind == .nutzap || operation.kind == .escrow, !operation.inputs.isEmpty else {
             try store.update { $0.operations.removeAll { $0.id == operation.id } }
             return
         }

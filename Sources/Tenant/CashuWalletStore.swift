@@ -42,6 +42,9 @@ public struct CashuWalletOperation: Codable, Sendable, Equatable {
         case send
         /// Our proofs swapped into proofs P2PK-locked to a provider, and change (NIP-61).
         case nutzap
+        /// Our proofs swapped into a tranche locked in escrow (draft §7.7), and change. Kept until
+        /// the mint shows the tranche spent: by the provider's swap, or by our own reclaim.
+        case escrow
     }
 
     public enum State: String, Codable, Sendable {
@@ -70,7 +73,7 @@ public struct CashuWalletOperation: Codable, Sendable, Equatable {
     public var give: [CashuPreparedOutput]
     /// The signed `give` proofs, once the mint signed.
     public var outgoing: [CashuProof]
-    /// For a nutzap: `<request id>:<tranche>`, and the provider's Nostr key.
+    /// For a nutzap or escrow: `<request id>:<tranche>`, and the provider's Nostr key.
     public var reference: String?
     public var provider: String?
     public var createdAt: Date

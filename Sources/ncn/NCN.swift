@@ -20,6 +20,8 @@ struct NCN: AsyncParsableCommand {
               ncn ls
               ncn watch 5c1f…e9 --nwc "$NWC"
               ncn rate 5c1f…e9 --stars 5 --uptime 0.998
+              ncn dispute 5c1f…e9 --reason "never served"; ncn reclaim 5c1f…e9
+              ncn arbitrate list
 
             Environment:
               NCN_KEY          the tenant key (nsec or hex) instead of the key file
@@ -29,6 +31,7 @@ struct NCN: AsyncParsableCommand {
 
             \(ExitStatus.table)
             """,
-        subcommands: [KeyCommand.self, OffersCommand.self, RunCommand.self, WatchCommand.self, LsCommand.self, StatusCommand.self, CancelCommand.self, LogsCommand.self, RateCommand.self, WalletCommand.self]
+        subcommands: [KeyCommand.self, OffersCommand.self, RunCommand.self, WatchCommand.self, LsCommand.self, StatusCommand.self, CancelCommand.self, LogsCommand.self, RateCommand.self, WalletCommand.self,
+                      DisputeCommand.self, ReclaimCommand.self, ArbitrateCommand.self]
     )
 }

@@ -109,7 +109,8 @@ final class ComputeDraftExamplesTests: XCTestCase {
                     ComputeTag.endpoint, ComputeTag.paidUntil, ComputeTag.reason, ComputeTag.exitCode, ComputeTag.refund, ComputeTag.tranche,
                     ComputeTag.mint, ComputeTag.p2pk, ComputeTag.region, ComputeTag.capacity, ComputeTag.maxDuration, ComputeTag.maxGPUs,
                     ComputeTag.registry, ComputeTag.ports, ComputeTag.label, ComputeTag.lead, ComputeTag.bidLifetime, ComputeTag.relays,
-                    ComputeTag.replyRelays, ComputeTag.refunds, ComputeTag.proofOfWork, ComputeTag.defaultDisk, ComputeTag.maxDisk] {
+                    ComputeTag.replyRelays, ComputeTag.refunds, ComputeTag.proofOfWork, ComputeTag.defaultDisk, ComputeTag.maxDisk,
+                    ComputeTag.escrow, ComputeTag.arbitrator, ComputeTag.winner, ComputeTag.proof] {
             XCTAssertTrue(draft.contains("[\"\(tag)\""), "tag \(tag) is documented")
         }
         for tag in [ComputeTag.follow, ComputeTag.since, ComputeTag.after, ComputeTag.tail, ComputeTag.sequence, ComputeTag.line, ComputeTag.end] {
@@ -122,6 +123,8 @@ final class ComputeDraftExamplesTests: XCTestCase {
         for reason: ComputeEndReason in [.exited, .durationEnded, .unpaid, .bidExpired, .cancelled, .failed, .providerStopped, .policyViolation] {
             XCTAssertTrue(draft.contains("`\(reason.rawValue)`"), reason.rawValue)
         }
+        for category in ComputeEscrowReport.Category.allCases { XCTAssertTrue(draft.contains("\"\(category.rawValue)\""), category.rawValue) }
+        XCTAssertTrue(draft.contains("| \(ComputeKinds.escrowSignatures)  |"), "kind 7901 is in §1's table")
         for code: ComputeErrorCode in [.invalidRequest, .policy, .noCapacity, .bidTooLow, .payment, .failed, .busy] {
             XCTAssertTrue(draft.contains("`\(code.rawValue)`"), code.rawValue)
         }

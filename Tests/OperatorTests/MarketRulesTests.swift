@@ -107,6 +107,15 @@ final class MarketRulesTests: XCTestCase {
         guard case .bid = verdict(request { $0.category = "training" }), case .bid = verdict(request()) else { return XCTFail("expected bids") }
     }
 
+    /// The draft's MUST (§3.2, §7.7): a provider never leases without the escrow a request asks for.
+    func testAProviderWithoutEscrowRefusesARequestAskingForIt() {
+        guard case let .reject(why, code) = verdict(request { $0.escrowArbitrator = String(repeating: "c", count: 64); $0.rail = .cashu }) else {
+            return XCTFail("expected a refusal")
+        }
+        XCTAssertEqual(code, .policy)
+        XCTAssertTrue(why.contains("no escrowed payments"), why)
+    }
+
     func testTheWireAndTheLeaseSchemaBoundDiskAlike() {
         XCTAssertEqual(ComputeLimits.ephemeralStorageBytes, ComputeWireLimits.diskBytes, "a disk that parses always fits in a lease")
         XCTAssertEqual(ComputeDefaults.ephemeralStoragePerLease.value, 10 << 30)

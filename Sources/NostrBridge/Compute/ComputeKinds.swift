@@ -10,6 +10,8 @@ public enum ComputeKinds {
     public static let jobFeedback = 7000
     /// The tenant's rating of a finished lease: uptime, attestations, abuse reports.
     public static let tenantFeedback = 7900
+    /// Escrow signatures (§7.7): a tenant's release to the provider, an arbitrator's decision for the winner.
+    public static let escrowSignatures = 7901
     /// The provider's offer, addressable by (31900, pubkey, `d`).
     public static let offer = 31900
     /// NIP-61 nutzap: P2PK-locked Cashu proofs, here referencing a request to pay a tranche.

@@ -33,6 +33,7 @@ extension ComputeOffer {
         if !relays.isEmpty { tags.append([ComputeTag.relays] + relays) }
         if let replyRelays { tags.append([ComputeTag.replyRelays, String(replyRelays)]) }
         if let refunds { tags.append([ComputeTag.refunds, refunds]) }
+        if let escrow { tags += escrow.tags }
         if let minProofOfWork, minProofOfWork > 0 { tags.append([ComputeTag.proofOfWork, String(minProofOfWork)]) }
         if let expiration { tags.append([ComputeTag.expiration, String(expiration)]) }
         return EventBuilder(kind: ComputeKinds.offer, content: about, tags: tags)
@@ -83,7 +84,7 @@ extension ComputeOffer {
             minProofOfWork: try reader.optionalInteger(ComputeTag.proofOfWork).map { Int($0) },
             defaultDiskBytes: try reader.optionalInteger(ComputeTag.defaultDisk),
             maxDiskBytes: try reader.optionalInteger(ComputeTag.maxDisk),
-            expiration: event.expiration, about: event.content)
+            expiration: event.expiration, about: event.content, escrow: try ComputeEscrowTerms(reader: reader))
     }
 
     private static func readCapacity(_ reader: ComputeTagReader) throws(ComputeEventError) -> ComputeCapacity {

@@ -33,6 +33,8 @@ public struct ComputeOffer: Sendable, Hashable {
     public var replyRelays: Int?
     /// Whether it refunds unserved paid time (`["refunds", "none"|"cashu"]`, §7.6).
     public var refunds: String?
+    /// Its escrow terms (§7.7); nil when it takes no escrowed tranches.
+    public var escrow: ComputeEscrowTerms?
     /// The NIP-13 difficulty a request needs (`["pow", n]`); requests below it are ignored.
     public var minProofOfWork: Int?
     /// The local disk a lease gets when its request names none, in bytes (`["default-disk", bytes]`).
@@ -49,8 +51,10 @@ public struct ComputeOffer: Sendable, Hashable {
         rails: [ComputeRail], cashu: ComputeCashuTerms? = nil, maxDurationSeconds: Int? = nil, maxGPUsPerLease: Int? = nil,
         allowedRegistries: [String] = [], categories: [String] = [], portRange: ClosedRange<Int>? = nil, labels: [String: String] = [:],
         invoiceLeadSeconds: Int? = nil, bidLifetimeSeconds: Int? = nil, relays: [String] = [], replyRelays: Int? = nil, refunds: String? = nil,
-        minProofOfWork: Int? = nil, defaultDiskBytes: Int64? = nil, maxDiskBytes: Int64? = nil, expiration: Int64? = nil, about: String = ""
+        minProofOfWork: Int? = nil, defaultDiskBytes: Int64? = nil, maxDiskBytes: Int64? = nil, expiration: Int64? = nil, about: String = "",
+        escrow: ComputeEscrowTerms? = nil
     ) {
+        self.escrow = escrow
         self.identifier = identifier
         self.region = region
         self.capacity = capacity

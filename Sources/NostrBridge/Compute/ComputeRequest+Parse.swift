@@ -71,7 +71,7 @@ private struct ParamReader {
         let values = Array(tag.dropFirst(2))
         switch key {
         case ComputeParam.image, ComputeParam.cpu, ComputeParam.memory, ComputeParam.gpus, ComputeParam.gpuModel, ComputeParam.disk,
-             ComputeParam.command, ComputeParam.args, ComputeParam.duration, ComputeParam.rail, ComputeParam.category:
+             ComputeParam.command, ComputeParam.args, ComputeParam.duration, ComputeParam.rail, ComputeParam.category, ComputeParam.escrow:
             guard single[key] == nil else { throw .duplicateParam(key) }
             guard !values.isEmpty else { throw .emptyParam(key) }
             single[key] = values
@@ -172,12 +172,13 @@ private struct ParamReader {
                 + "letters and digits, words joined by single dashes, at most \(ComputeWireLimits.categoryLength.upperBound) characters, "
                 + "one of those in the provider's offer, e.g. [\"param\",\"category\",\"inference\"]")
         }
+        let escrow = try readEscrow(rail: rail)
         let relays = try readRelays(tags)
         return ComputeRequest(
             id: event.id, tenant: event.pubkey, createdAt: event.createdAt, image: image, command: command, args: args, env: env,
             secretEnv: secretEnv, resources: resources, ports: ports, durationSeconds: duration, bidMsats: bid, rail: rail,
             cashuTokens: cashuTokens, relays: relays, providers: event.referencedPubkeys, expiration: event.expiration,
-            encryption: encryption, category: category)
+            encryption: encryption, category: category, escrowArbitrator: escrow)
     }
 
     private func readResources() throws(ComputeRequestError) -> ComputeResources {
@@ -256,8 +257,21 @@ private struct ParamReader {
         return msats
     }
 
+    /// The arbitrator's key; escrow is Cashu ecash (§7.7), so it needs the Cashu rail.
+    private func readEscrow(rail: ComputeRail) throws(ComputeRequestError) -> String? {
+        guard let text = single[ComputeParam.escrow]?.first else { return nil }
+        guard (try? PublicKey(hex: text)) != nil, text == text.lowercased() else {
+            throw .invalid(ComputeParam.escrow, "escrow \(ComputeTagValues.quoted(text)) is not an arbitrator's public key: write its 64 "
+                + "lower-case hex digits, one of the arbitrators in the provider's offer, e.g. [\"param\",\"escrow\",\"<hex pubkey>\"]")
+        }
+        guard rail == .cashu else {
+            throw .conflict(ComputeParam.escrow, "escrow is paid in Cashu ecash, but rail is lightning: set [\"param\",\"rail\",\"cashu\"] or remove the escrow param")
+        }
+        return text
+    }
+
     private func readRail() throws(ComputeRequestError) -> ComputeRail {
-        guard let text = single[ComputeParam.rail]?.first else { return cashuTokens.isEmpty ? .lightning : .cashu }
+        guard let text = single[ComputeParam.rail]?.first else { return cashuTokens.isEmpty && single[ComputeParam.escrow] == nil ? .lightning : .cashu }
         guard let rail = ComputeRail(rawValue: text) else {
             throw .invalid(ComputeParam.rail, "rail \(ComputeTagValues.quoted(text)) must be lightning or cashu")
         }

@@ -48,12 +48,16 @@ public struct ComputeRequest: Sendable, Hashable {
     /// The workload category the tenant declares (`["param","category",…]`), which a provider
     /// listing categories in its offer requires.
     public var category: String?
+    /// The arbitrator (hex pubkey) the tenant asks to pay into escrow with (`["param","escrow",…]`,
+    /// §7.7); nil for a lease paid outright.
+    public var escrowArbitrator: String?
 
     public init(
         id: String, tenant: String, createdAt: Int64, image: String, command: [String]? = nil, args: [String]? = nil,
         env: [ComputeEnvVar] = [], secretEnv: [ComputeEnvVar] = [], resources: ComputeResources, ports: [ComputePort] = [],
         durationSeconds: Int, bidMsats: Int64, rail: ComputeRail = .lightning, cashuTokens: [String] = [], relays: [String] = [],
-        providers: [String] = [], expiration: Int64? = nil, encryption: ComputeEncryption? = nil, category: String? = nil
+        providers: [String] = [], expiration: Int64? = nil, encryption: ComputeEncryption? = nil, category: String? = nil,
+        escrowArbitrator: String? = nil
     ) {
         self.id = id
         self.tenant = tenant
@@ -74,6 +78,7 @@ public struct ComputeRequest: Sendable, Hashable {
         self.expiration = expiration
         self.encryption = encryption
         self.category = category
+        self.escrowArbitrator = escrowArbitrator
     }
 
     /// How to address answers to this request.

@@ -48,6 +48,13 @@ public enum ComputeTag {
     public static let defaultDisk = "default-disk"
     public static let maxDisk = "max-disk"
     public static let category = "category"
+    public static let escrow = "escrow"
+    public static let arbitrator = "arbitrator"
+
+    // Escrow (§7.7): signatures (7901) and disputes (7900).
+    public static let winner = "winner"
+    public static let report = "report"
+    public static let proof = "proof"
 
     // Log request (25900) and log chunk (26900) tags, §5.4.
     public static let follow = "follow"
@@ -77,7 +84,8 @@ public enum ComputeParam {
     public static let rail = "rail"
     public static let cashu = "cashu"
     public static let category = "category"
+    public static let escrow = "escrow"
 
     public static let all: Set<String> = [image, cpu, memory, gpus, gpuModel, disk, command, args, env, secretEnv, port, duration, rail, cashu,
-                                          category]
+                                          category, escrow]
 }

@@ -40,6 +40,11 @@ enum RequestEvaluator {
             return .reject("image \(request.image) is on a blocklist this provider follows (\(Self.npub(block.publisher)), \(block.reason))",
                            .policy)
         }
+        if request.escrowArbitrator != nil {
+            // The draft's MUST: never a lease without the escrow the tenant asked for.
+            return .reject("this provider takes no escrowed payments (its offer has no [\"escrow\",…] tag): pay without escrow, "
+                + "or choose a provider whose offer lists your arbitrator", .policy)
+        }
         let rail: PaymentRail = request.rail == .cashu ? .cashu : .lightning
         guard spec.payments.rails.contains(rail) else {
             let accepted = spec.payments.rails.map(\.rawValue).joined(separator: " or ")
