@@ -29,7 +29,8 @@ enum Fixtures {
                 graceSeconds: 60,
                 paymentRail: .lightning,
                 bidExpiresAt: time.adding(seconds: 300),
-                category: "inference"
+                category: "inference",
+                escrow: LeaseEscrow(arbitrator: String(repeating: "ef", count: 32), disputeWindowSeconds: 3600)
             )
         )
         var status = ComputeLeaseStatus(
@@ -50,7 +51,10 @@ enum Fixtures {
                                          amountMsats: 2_500_000, issuedAt: time.adding(seconds: 480), expiresAt: time.adding(seconds: 660),
                                          state: .paid)],
                 credits: [LedgerCredit(id: "ln:" + String(repeating: "ab", count: 32), rail: .lightning, msats: 2_500_000,
-                                       at: time.adding(seconds: 600))]),
+                                       at: time.adding(seconds: 600))],
+                escrow: [LedgerEscrow(id: String(repeating: "12", count: 32), msats: 2_500_000, tranche: 1, paidUntil: time.adding(seconds: 1200),
+                                      locktime: time.adding(seconds: 4800), state: .released, releasedAt: time.adding(seconds: 1300))],
+                escrowedMsats: 2_500_000),
             message: "running on gpu-node-1",
             terminationReason: .durationElapsed
         )
@@ -69,7 +73,9 @@ enum Fixtures {
                              msatsPerGpuHour: ["NVIDIA-H100-80GB-HBM3": 2_000_000, "NVIDIA-L4": 300_000]),
             billing: BillingSettings(intervalSeconds: 600, graceSeconds: 90, invoiceLeadSeconds: 120),
             payments: PaymentSettings(lightning: LightningRail(backend: .nwc),
-                                      cashu: CashuRail(mints: ["https://mint.example.com"], unit: .sat)),
+                                      cashu: CashuRail(mints: ["https://mint.example.com"], unit: .sat,
+                                                       escrow: EscrowSettings(arbitrators: [String(repeating: "ef", count: 32)],
+                                                                              disputeWindowSeconds: 7200, maxUnreleasedTranches: 3))),
             policy: WorkloadPolicy(allowedRegistries: ["ghcr.io", "registry.example.com:5000/team"], portRange: PortRange(min: 1024, max: 65535),
                                    maxDurationSeconds: 86_400, blockedTenants: [String(repeating: "ab", count: 32)], maxGPUsPerLease: 4,
                                    egress: EgressSettings(blockedCIDRs: ["203.0.113.0/24", "2001:db8::/32"],

@@ -146,6 +146,42 @@ final class BillingLedgerTests: XCTestCase {
         XCTAssertEqual(plan(lease, at: t0.addingTimeInterval(1700))?.state, .invoiceDue)
     }
 
+    /// Escrow (draft §7.7): an escrowed payment buys time like any other, is counted as locked
+    /// until released, once each way, and no more than `maxLocked` are locked at a time.
+    func testEscrowedPaymentsAreLockedUntilReleasedAndBoundedByTheExposure() throws {
+        let lease = lease(rail: .cashu)
+        var status = ComputeLeaseStatus()
+        let first = String(repeating: "1", count: 64), second = String(repeating: "2", count: 64), third = String(repeating: "3", count: 64)
+        let terms = terms(lease)
+        XCTAssertEqual(LedgerBook.minimumEscrowLocktime(msats: 10_000, status: status, terms: terms, window: 3600, now: t0),
+                       Int64(t0.timeIntervalSince1970) + 600 + 3600, "the tranche's end plus the window")
+        XCTAssertEqual(LedgerBook.creditEscrow(holdID: first, msats: 10_000, locktime: 1, maxLocked: 2, in: &status, terms: terms, now: t0),
+                       .credited(tranches: 1, paidUntil: t0.addingTimeInterval(600)))
+        XCTAssertEqual(LedgerBook.creditEscrow(holdID: first, msats: 10_000, locktime: 1, maxLocked: 2, in: &status, terms: terms, now: t0), .alreadyCredited)
+        XCTAssertEqual(LedgerBook.minimumEscrowLocktime(msats: 10_000, status: status, terms: terms, window: 3600, now: t0),
+                       Int64(t0.timeIntervalSince1970) + 1200 + 3600, "from the paid-until it extends")
+        XCTAssertEqual(LedgerBook.creditEscrow(holdID: second, msats: 10_000, locktime: 1, maxLocked: 2, in: &status, terms: terms, now: t0),
+                       .credited(tranches: 1, paidUntil: t0.addingTimeInterval(1200)))
+        XCTAssertEqual(status.ledger?.escrowedMsats, 20_000)
+        XCTAssertEqual(status.ledger?.escrow?.map(\.tranche), [0, 1])
+        XCTAssertEqual(LedgerBook.creditEscrow(holdID: third, msats: 10_000, locktime: 1, maxLocked: 2, in: &status, terms: terms, now: t0),
+                       .exposureReached(locked: 2))
+        XCTAssertEqual(status.paidUntil?.date, t0.addingTimeInterval(1200), "refused: no more time")
+
+        XCTAssertTrue(LedgerBook.releaseEscrow(holdID: first, in: &status, now: t0))
+        XCTAssertFalse(LedgerBook.releaseEscrow(holdID: first, in: &status, now: t0), "once")
+        XCTAssertFalse(LedgerBook.releaseEscrow(holdID: third, in: &status, now: t0), "unknown")
+        XCTAssertEqual(status.ledger?.escrowedMsats, 10_000)
+        XCTAssertEqual(LedgerBook.creditEscrow(holdID: third, msats: 10_000, locktime: 1, maxLocked: 2, in: &status, terms: terms, now: t0),
+                       .credited(tranches: 1, paidUntil: t0.addingTimeInterval(1800)))
+        XCTAssertTrue(LedgerBook.releaseEscrow(holdID: second, in: &status, now: t0) && LedgerBook.releaseEscrow(holdID: third, in: &status, now: t0))
+        XCTAssertNil(status.ledger?.escrowedMsats, "everything earned")
+        XCTAssertEqual(status.ledger?.msatsReceived, 30_000)
+        var full = lease
+        full.status = status
+        XCTAssertEqual(full.violations(), [])
+    }
+
     func testAPaymentForAnInvoiceTheLedgerNoLongerHoldsIsNotCredited() {
         var status = ComputeLeaseStatus()
         let outcome = LedgerBook.credit(id: "ln:" + String(repeating: "e", count: 64), rail: .lightning, msats: 10_000,

@@ -114,6 +114,25 @@ final class MarketRulesTests: XCTestCase {
         }
         XCTAssertEqual(code, .policy)
         XCTAssertTrue(why.contains("no escrowed payments"), why)
+
+        let arbitrator = String(repeating: "c", count: 64)
+        let escrowing = provider {
+            $0.payments = PaymentSettings(cashu: CashuRail(mints: ["https://mint.example.com"],
+                                                           escrow: EscrowSettings(arbitrators: [arbitrator], disputeWindowSeconds: 900)))
+        }
+        guard case let .reject(other, _) = verdict(request { $0.escrowArbitrator = String(repeating: "d", count: 64); $0.rail = .cashu }, escrowing) else {
+            return XCTFail("expected a refusal of an arbitrator it does not list")
+        }
+        XCTAssertTrue(other.contains("does not accept arbitrator"), other)
+        guard case let .bid(draft) = verdict(request { $0.escrowArbitrator = arbitrator; $0.rail = .cashu }, escrowing) else { return XCTFail("expected a bid") }
+        XCTAssertEqual(draft.lease.spec.escrow, LeaseEscrow(arbitrator: arbitrator, disputeWindowSeconds: 900))
+        XCTAssertEqual(draft.lease.violations(), [])
+        var bidding = draft.lease
+        bidding.metadata.creationTimestamp = "2026-01-01T00:00:00Z"
+        let bids = LeaseAnnouncements.due(for: bidding, now: now).compactMap { item -> ComputeBid? in
+            if case let .bid(bid, _) = item { return bid } else { return nil }
+        }
+        XCTAssertEqual(bids.first?.escrowArbitrator, arbitrator, "the bid echoes the escrow")
     }
 
     func testTheWireAndTheLeaseSchemaBoundDiskAlike() {

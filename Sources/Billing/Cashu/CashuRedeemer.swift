@@ -13,9 +13,9 @@ import NostrBridge
 /// the swap with the same outputs or fetches the signatures back with NUT-09 restore.
 public final class CashuRedeemer: Sendable {
     public let configuration: CashuRedeemerConfiguration
-    private let key: SecretKey
-    private let vault: any EcashVault
-    private let http: HTTPClient
+    let key: SecretKey
+    let vault: any EcashVault
+    let http: HTTPClient
     private let logger: Logger
     /// Redemption ids being worked on in this process; the vault's create-only pending record
     /// guards across processes.
@@ -94,7 +94,7 @@ public final class CashuRedeemer: Sendable {
             case .received: throw CashuError.alreadySpent(byThisProvider: true)
             // The tenant presents the token again after a crash of ours: finish that swap.
             case .pending: return try await settle(existing.swap)
-            case .abandoned: break
+            case .abandoned, .escrowed: break
             }
         }
 
@@ -287,7 +287,7 @@ public final class CashuRedeemer: Sendable {
     }
 
     /// A short (8-byte) keyset id becomes the one full id it prefixes (NUT-00 V4); a full id must exist.
-    private func expand(_ id: String, in keysets: [CashuKeysetInfo]) throws(CashuError) -> String {
+    func expand(_ id: String, in keysets: [CashuKeysetInfo]) throws(CashuError) -> String {
         let lower = id.lowercased()
         if let exact = keysets.first(where: { $0.id.lowercased() == lower }) { return exact.id }
         let matches = keysets.filter { $0.id.lowercased().hasPrefix(lower) }
@@ -298,7 +298,7 @@ public final class CashuRedeemer: Sendable {
     }
 
     /// Keys of the given keysets, each checked against its id.
-    private func fetchKeys(_ ids: Set<String>, infos: [CashuKeysetInfo], client: CashuMintClient) async throws -> [String: CashuKeyset] {
+    func fetchKeys(_ ids: Set<String>, infos: [CashuKeysetInfo], client: CashuMintClient) async throws -> [String: CashuKeyset] {
         var result: [String: CashuKeyset] = [:]
         for id in ids.sorted() {
             var keyset = try await mintCall { try await client.keys(keysetID: id) }
@@ -315,7 +315,7 @@ public final class CashuRedeemer: Sendable {
     }
 
     /// Mint failures become `CashuError.mint`, keeping the mint's code.
-    private func mintCall<T>(_ call: () async throws -> T) async throws -> T {
+    func mintCall<T>(_ call: () async throws -> T) async throws -> T {
         do { return try await call() } catch let error as CashuMintError { throw CashuError.mint(error) }
     }
 

@@ -29,7 +29,7 @@ public struct CashuRedeemerConfiguration: Sendable {
         self.requireDLEQ = requireDLEQ
     }
 
-    static func msatsPerUnit(_ unit: String) -> Int64? {
+    public static func msatsPerUnit(_ unit: String) -> Int64? {
         switch unit {
         case "sat": return 1000
         case "msat": return 1

@@ -89,6 +89,9 @@ public struct EcashRecord: Sendable, Equatable, Codable {
         case received
         /// The mint refused the swap for good (e.g. the sender spent the token elsewhere first).
         case abandoned
+        /// Escrowed proofs (draft §7.7), checked and held unswapped in `swap.inputs` until a
+        /// second signature (the tenant's release, the arbitrator's decision) lets us swap them.
+        case escrowed
     }
 
     public var id: String
@@ -102,6 +105,8 @@ public struct EcashRecord: Sendable, Equatable, Codable {
     public var credited: Bool
     public var note: String?
     public var updatedAt: Date
+    /// For an escrowed record: the lock and the id the release's swap will have.
+    public var escrow: EcashEscrowHold?
 
     public init(pending swap: CashuPendingSwap, at date: Date = Date()) {
         id = swap.id
@@ -114,4 +119,29 @@ public struct EcashRecord: Sendable, Equatable, Codable {
         note = nil
         updatedAt = date
     }
+}
+
+/// What the provider knows about escrowed proofs it holds.
+public struct EcashEscrowHold: Sendable, Equatable, Codable {
+    /// The earliest locktime among the proofs: after it the tenant can take them back alone.
+    public var locktime: Int64
+    /// The tenant's and the arbitrator's keys (hex), as the locks name them.
+    public var tenant: String
+    public var arbitrator: String
+    /// The id of the swap that releases them (the proofs' redemption id).
+    public var swapID: String
+    /// The co-signatures of a release or decision, kept before the swap so that recovery can
+    /// finish a swap the mint did not answer.
+    public var cosignatures: [String: String]?
+
+    public init(locktime: Int64, tenant: String, arbitrator: String, swapID: String) {
+        self.locktime = locktime
+        self.tenant = tenant
+        self.arbitrator = arbitrator
+        self.swapID = swapID
+    }
+
+    /// The vault id of escrowed proofs whose release swap has id `swapID`: distinct from it, so
+    /// both records can exist while a release is under way.
+    public static func holdID(swapID: String) -> String { CashuHex.encode(cashuSHA256(Array("escrow:\(swapID)".utf8))) }
 }

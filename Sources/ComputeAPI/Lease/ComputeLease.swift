@@ -95,6 +95,7 @@ public struct ComputeLease: CustomResource, Equatable {
             PrinterColumn("Rail", .string, ".spec.paymentRail", "How the tenant pays.", priority: 1),
             PrinterColumn("Payments", .string, ".status.ledger.state", "Where payments stand: Funded, InvoiceDue, Grace.", priority: 1),
             PrinterColumn("Received-msats", .integer, ".status.ledger.msatsReceived", "Everything received so far.", priority: 1),
+            PrinterColumn("Escrowed-msats", .integer, ".status.ledger.escrowedMsats", "Received in escrow, locked, not yet earned.", priority: 1),
             PrinterColumn("Reason", .string, ".status.terminationReason", "Why the lease ended.", priority: 1),
         ]
     )

@@ -24,6 +24,8 @@ public struct ComputeLeaseSpec: Codable, Sendable, Equatable {
     public var bidExpiresAt: Timestamp?
     /// The workload category the tenant declared, if any (kept for the provider's records).
     public var category: String?
+    /// Set when every tranche is paid into escrow (draft §7.7).
+    public var escrow: LeaseEscrow?
 
     public init(
         tenantPubkey: String,
@@ -42,9 +44,11 @@ public struct ComputeLeaseSpec: Codable, Sendable, Equatable {
         graceSeconds: Int = ComputeDefaults.graceSeconds,
         paymentRail: PaymentRail,
         bidExpiresAt: Timestamp? = nil,
-        category: String? = nil
+        category: String? = nil,
+        escrow: LeaseEscrow? = nil
     ) {
         self.category = category
+        self.escrow = escrow
         self.tenantPubkey = tenantPubkey
         self.requestEventId = requestEventId
         self.relays = relays
@@ -82,6 +86,7 @@ public struct ComputeLeaseSpec: Codable, Sendable, Equatable {
         paymentRail = try container.decode(PaymentRail.self, forKey: .paymentRail)
         bidExpiresAt = try container.decodeIfPresent(Timestamp.self, forKey: .bidExpiresAt)
         category = try container.decodeIfPresent(String.self, forKey: .category)
+        escrow = try container.decodeIfPresent(LeaseEscrow.self, forKey: .escrow)
     }
 
     static let schema = Schema.object("What the tenant rented and the terms it is paid on. Written by the provider's bridge from the tenant's request and the accepted bid.", [
@@ -115,5 +120,6 @@ public struct ComputeLeaseSpec: Codable, Sendable, Equatable {
         .optional("bidExpiresAt", .dateTime("If no payment has arrived by this time, the lease expires without ever running.")),
         .optional("category", .string("The workload category the tenant declared in its request (param category), e.g. inference.")
             .pattern(Patterns.workloadCategory).maxLength(32)),
+        .optional("escrow", LeaseEscrow.schema),
     ])
 }

@@ -14,11 +14,18 @@ public struct LedgerSummary: Codable, Sendable, Equatable {
     public var invoices: [LedgerInvoice]?
     /// The most recent credits, newest last; their ids are the exactly-once keys.
     public var credits: [LedgerCredit]?
+    /// Escrowed payments (draft §7.7), newest last; locked ones are credited but not yet earned.
+    public var escrow: [LedgerEscrow]?
+    /// The sum of the locked ones: received, running, not yet the provider's.
+    public var escrowedMsats: Int64?
 
     public init(
         tranchesPaid: Int = 0, msatsReceived: Int64 = 0, lastPaymentAt: Timestamp? = nil, balanceMsats: Int64? = nil,
-        state: LedgerState? = nil, invoices: [LedgerInvoice]? = nil, credits: [LedgerCredit]? = nil
+        state: LedgerState? = nil, invoices: [LedgerInvoice]? = nil, credits: [LedgerCredit]? = nil,
+        escrow: [LedgerEscrow]? = nil, escrowedMsats: Int64? = nil
     ) {
+        self.escrow = escrow
+        self.escrowedMsats = escrowedMsats
         self.tranchesPaid = tranchesPaid
         self.msatsReceived = msatsReceived
         self.lastPaymentAt = lastPaymentAt
@@ -31,6 +38,8 @@ public struct LedgerSummary: Codable, Sendable, Equatable {
     /// How many invoices and credits the status keeps; enough to cover every tranche still open.
     public static let keptInvoices = 12
     public static let keptCredits = 32
+    /// Escrowed payments kept: every locked one (at most 16 by the provider's settings) and the newest released.
+    public static let keptEscrow = 32
 
     static let schema = Schema.object("What this lease has been invoiced and paid; each credit is applied exactly once.", [
         .required("tranchesPaid", .integer("How many billing intervals have been paid.").minimum(0)),
@@ -42,6 +51,9 @@ public struct LedgerSummary: Codable, Sendable, Equatable {
             .maxItems(keptInvoices).listMap(keys: ["paymentHash"])),
         .optional("credits", .array(of: LedgerCredit.schema, "The most recent credits, newest last.")
             .maxItems(keptCredits).listMap(keys: ["id"])),
+        .optional("escrow", .array(of: LedgerEscrow.schema, "Escrowed payments, newest last.")
+            .maxItems(keptEscrow).listMap(keys: ["id"])),
+        .optional("escrowedMsats", .integer("Escrowed and locked: received, not yet earned, in millisatoshis.").range(ComputeLimits.msats)),
     ]).objectAtomic()
 }
 

@@ -44,11 +44,14 @@ public struct CashuRail: Codable, Sendable, Equatable {
     public var unit: CashuUnit
     /// Tokens must carry DLEQ proofs (NUT-12), checked before anything is stored.
     public var requireDLEQ: Bool
+    /// Escrowed tranches, when the provider takes them (draft §7.7).
+    public var escrow: EscrowSettings?
 
-    public init(mints: [String], unit: CashuUnit = ComputeDefaults.cashuUnit, requireDLEQ: Bool = true) {
+    public init(mints: [String], unit: CashuUnit = ComputeDefaults.cashuUnit, requireDLEQ: Bool = true, escrow: EscrowSettings? = nil) {
         self.mints = mints
         self.unit = unit
         self.requireDLEQ = requireDLEQ
+        self.escrow = escrow
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,6 +59,7 @@ public struct CashuRail: Codable, Sendable, Equatable {
         mints = try container.decode([String].self, forKey: .mints)
         unit = try container.decodeIfPresent(CashuUnit.self, forKey: .unit) ?? ComputeDefaults.cashuUnit
         requireDLEQ = try container.decodeIfPresent(Bool.self, forKey: .requireDLEQ) ?? true
+        escrow = try container.decodeIfPresent(EscrowSettings.self, forKey: .escrow)
     }
 
     static let schema = Schema.object("Accept Cashu ecash tokens from the listed mints.", [
@@ -67,6 +71,7 @@ public struct CashuRail: Codable, Sendable, Equatable {
         .optional("requireDLEQ", .boolean("Refuse proofs without a DLEQ proof (NUT-12), which lets the operator check the mint's "
             + "signature before it stores anything, so forged ecash costs it nothing. Turn off only for mints without NUT-12.")
             .defaulting(.bool(true))),
+        .optional("escrow", EscrowSettings.schema),
     ])
 }
 

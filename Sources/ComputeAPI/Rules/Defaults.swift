@@ -12,6 +12,8 @@ public enum ComputeDefaults {
     public static let replyRelaysPerRequest = 3
     /// How long one image scan may take: pulling and scanning a large image takes minutes.
     public static let imageScanTimeoutSeconds = 300
+    public static let escrowDisputeWindowSeconds = 3_600
+    public static let escrowMaxUnreleasedTranches = 2
     /// The node label that names the GPU model; the NVIDIA GPU feature discovery sets it.
     public static let gpuNodeLabelKey = "nvidia.com/gpu.product"
     public static let serviceType = EndpointServiceType.nodePort

@@ -15,11 +15,17 @@ public struct ComputeBid: Sendable, Hashable {
     public var expiresAt: Int64
     /// The rail the tenant pays this lease on.
     public var rail: ComputeRail
+    /// The escrow the bid accepts (§7.7): the arbitrator (hex) and the dispute window, echoed as
+    /// `["escrow", arbitrator, window, fee-ppm]`. A tenant that asked for escrow pays only a bid carrying it.
+    public var escrowArbitrator: String?
+    public var escrowWindowSeconds: Int?
 
     public init(
         pricePerIntervalMsats: Int64, intervalSeconds: Int, graceSeconds: Int, durationSeconds: Int, costs: [ComputeCost] = [],
-        expiresAt: Int64, rail: ComputeRail
+        expiresAt: Int64, rail: ComputeRail, escrowArbitrator: String? = nil, escrowWindowSeconds: Int? = nil
     ) {
+        self.escrowArbitrator = escrowArbitrator
+        self.escrowWindowSeconds = escrowWindowSeconds
         self.pricePerIntervalMsats = pricePerIntervalMsats
         self.intervalSeconds = intervalSeconds
         self.graceSeconds = graceSeconds

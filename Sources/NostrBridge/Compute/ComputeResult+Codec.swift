@@ -12,6 +12,7 @@ extension ComputeResult {
             if let total = bid.totalMsats { tags.append([ComputeTag.total, String(total)]) }
             tags.append([ComputeTag.rail, bid.rail.rawValue])
             tags += bid.costs.map { [ComputeTag.cost, $0.resource, String($0.msatsPerInterval)] }
+            if let arbitrator = bid.escrowArbitrator { tags.append([ComputeTag.escrow, arbitrator, String(bid.escrowWindowSeconds ?? 0), "0"]) }
             // Public even when encrypted: relays drop the lapsed bid.
             publicTags.append([ComputeTag.expiration, String(bid.expiresAt)])
         }
@@ -66,7 +67,9 @@ extension ComputeResult {
             result.bid = ComputeBid(
                 pricePerIntervalMsats: try reader.integer(ComputeTag.price), intervalSeconds: Int(try reader.integer(ComputeTag.interval)),
                 graceSeconds: Int(try reader.integer(ComputeTag.grace)), durationSeconds: Int(try reader.integer(ComputeTag.duration)),
-                costs: costs, expiresAt: expiresAt, rail: rail)
+                costs: costs, expiresAt: expiresAt, rail: rail,
+                escrowArbitrator: reader.first(ComputeTag.escrow).flatMap { $0.count >= 3 ? $0[1] : nil },
+                escrowWindowSeconds: reader.first(ComputeTag.escrow).flatMap { $0.count >= 3 ? ComputeTagValues.int($0[2]) : nil })
         case .running, .renewalDue:
             guard result.paidUntil != nil else { throw .missingTag(ComputeTag.paidUntil, in: event.kind) }
             if status == .renewalDue, result.amountMsats == nil { throw .missingTag(ComputeTag.amount, in: event.kind) }

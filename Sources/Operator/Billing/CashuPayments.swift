@@ -43,6 +43,7 @@ public final class CashuPayments: Sendable {
         if try await vault.count(reference: name) >= Self.recordsPerLease {
             throw CashuPaymentError.tooManyPayments(name, limit: Self.recordsPerLease)
         }
+        if let escrow = lease.spec.escrow { return try await payEscrowed(lease: lease, escrow: escrow, token: token) }
         let redemption = try await redeemer().redeem(token: token, reference: name)
         try await credit(redemption)
         return redemption
@@ -82,7 +83,9 @@ public final class CashuPayments: Sendable {
     public func recover() async throws {
         let recovered = try await redeemer().recoverPending()
         if !recovered.isEmpty { logger.notice("recovered interrupted Cashu swaps", metadata: ["count": "\(recovered.count)"]) }
-        for redemption in try await vault.uncredited() where !redemption.reference.hasPrefix(Self.unclaimedPrefix) {
+        try await recoverEscrow()
+        let releases = try await releaseSwapIDs()
+        for redemption in try await vault.uncredited() where !redemption.reference.hasPrefix(Self.unclaimedPrefix) && !releases.contains(redemption.id) {
             do {
                 try await credit(redemption)
             } catch let error as KubernetesError where error.isNotFound {
@@ -142,6 +145,7 @@ public struct CashuPaymentError: Error, CustomStringConvertible {
     private enum Code {
         case notCashu(String), ended(String), noProvider(String), cashuNotAccepted, badKey(SecretReference), missingKey(SecretReference)
         case tooManyPayments(String, limit: Int)
+        case escrowOff, escrowExposure(String, locked: Int)
     }
     private let code: Code
 
@@ -152,11 +156,14 @@ public struct CashuPaymentError: Error, CustomStringConvertible {
     static func badKey(_ reference: SecretReference) -> Self { .init(code: .badKey(reference)) }
     static func missingKey(_ reference: SecretReference) -> Self { .init(code: .missingKey(reference)) }
     static func tooManyPayments(_ lease: String, limit: Int) -> Self { .init(code: .tooManyPayments(lease, limit: limit)) }
+    static let escrowOff = Self(code: .escrowOff)
+    static func escrowExposure(_ lease: String, locked: Int) -> Self { .init(code: .escrowExposure(lease, locked: locked)) }
 
     /// What the tenant is told: about its lease, or that Cashu is off; never the provider's Secret names.
     public var tenantDescription: String {
         switch code {
-        case .notCashu, .ended, .tooManyPayments: return description
+        case .notCashu, .ended, .tooManyPayments, .escrowExposure: return description
+        case .escrowOff: return "this provider takes no escrowed payments any more; it keeps nothing of this one"
         case .noProvider, .cashuNotAccepted, .badKey, .missingKey: return "this provider cannot take Cashu right now; pay by Lightning"
         }
     }
@@ -167,6 +174,10 @@ public struct CashuPaymentError: Error, CustomStringConvertible {
         case let .ended(lease): return "lease \(lease) has ended; it takes no more payments"
         case let .tooManyPayments(lease, limit):
             return "lease \(lease) has taken \(limit) Cashu payments, the most one lease may; pay by Lightning, or send fewer, larger tokens next time"
+        case .escrowOff: return "this provider takes no escrowed payments (spec.payments.cashu.escrow is not set)"
+        case let .escrowExposure(lease, locked):
+            return "lease \(lease) holds \(locked) escrowed tranches not yet released, the most this provider runs ahead of released money: "
+                + "release the tranches already served (kind 7901), then pay again with the same proofs"
         case let .noProvider(name): return "the ComputeProvider '\(name)' does not exist"
         case .cashuNotAccepted: return "this provider accepts no Cashu payments (spec.payments.cashu is not set)"
         case let .missingKey(reference):

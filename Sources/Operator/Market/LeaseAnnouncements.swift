@@ -60,7 +60,8 @@ enum LeaseAnnouncements {
             due.append(.bid(ComputeBid(pricePerIntervalMsats: spec.pricePerIntervalMsats, intervalSeconds: spec.intervalSeconds,
                                        graceSeconds: spec.graceSeconds, durationSeconds: spec.durationSeconds,
                                        costs: MarketAnnotations.costs(of: lease), expiresAt: Int64(expiry.timeIntervalSince1970),
-                                       rail: spec.paymentRail == .cashu ? .cashu : .lightning),
+                                       rail: spec.paymentRail == .cashu ? .cashu : .lightning,
+                                       escrowArbitrator: spec.escrow?.arbitrator, escrowWindowSeconds: spec.escrow?.disputeWindowSeconds),
                             createdAt: created))
         }
         for invoice in status.ledger?.invoices ?? [] where invoice.state == .open && invoice.expiresAt.date > now {

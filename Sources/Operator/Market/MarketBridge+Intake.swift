@@ -12,6 +12,7 @@ extension MarketBridge {
         case request(NostrEvent, relay: String)
         case cancellation(NostrEvent, requestID: String)
         case nutzap(NostrEvent)
+        case escrowSignatures(NostrEvent)
     }
 
     /// Reads requests, cancellations and nutzaps until cancelled, and handles them concurrently
@@ -22,6 +23,7 @@ extension MarketBridge {
             Filter(kinds: [ComputeKinds.request], since: since),
             Filter(kinds: [ComputeKinds.deletion], tags: ["k": [String(ComputeKinds.request)]], since: since),
             Filter(kinds: [ComputeKinds.nutzap], tags: ["p": [key.publicKey.hex]], since: since),
+            Filter(kinds: [ComputeKinds.escrowSignatures], tags: ["p": [key.publicKey.hex]], since: since),
         ])
         let scheduler = IntakeWorkers(parallelism: max(1, options.intakeParallelism), capacity: max(0, options.intakeBacklog))
         await withDiscardingTaskGroup { group in
@@ -49,6 +51,7 @@ extension MarketBridge {
         case ComputeKinds.request: return [(event.id, .request(event, relay: relay))]
         case ComputeKinds.deletion: return ComputeCancellation.requestIDs(in: event).map { ($0, .cancellation(event, requestID: $0)) }
         case ComputeKinds.nutzap: return [(ComputeNutzap(event: event)?.requestID ?? event.id, .nutzap(event))]
+        case ComputeKinds.escrowSignatures: return [(event.firstTagValue(ComputeTag.event) ?? event.id, .escrowSignatures(event))]
         default: return []
         }
     }
@@ -67,6 +70,7 @@ extension MarketBridge {
             case let .request(event, relay): await handleRequest(event, relay: relay, key: key)
             case let .cancellation(event, requestID): await handleCancellation(event, requestID: requestID)
             case let .nutzap(event): await handleNutzap(event, key: key)
+            case let .escrowSignatures(event): await handleEscrowSignatures(event, key: key)
             }
             next = scheduler.state.withLock { $0.finish(key: current.key) }
         }
@@ -252,6 +256,26 @@ extension MarketBridge {
             return
         }
         await payCashu(token: token, lease: name, context: MarketAnnotations.replyContext(for: lease), key: key)
+    }
+
+    /// A tenant's release or the arbitrator's decision for us (draft §7.7): only from the lease's
+    /// tenant or the arbitrator it names, and only signatures the locks accept are used.
+    func handleEscrowSignatures(_ event: NostrEvent, key: SecretKey) async {
+        guard let cashu, let read = try? ComputeEscrowSignatures.parse(event, key: key), read.recipient == key.publicKey.hex,
+              !read.signatures.isEmpty else { return }
+        let name = ComputeLease.name(forRequestEventId: read.requestID)
+        guard let lease = leases.get(ObjectKey(name: name)), lease.spec.requestEventId == read.requestID, let escrow = lease.spec.escrow else { return }
+        switch read.purpose {
+        case .release: guard event.pubkey == lease.spec.tenantPubkey else { return }
+        case .decision: guard event.pubkey == escrow.arbitrator else { return }
+        }
+        do {
+            let msats = try await cashu.release(lease: name, signatures: CashuEscrowSignatures(byY: read.signatures))
+            logger.info("escrow signatures", metadata: ["lease": "\(name)", "purpose": "\(read.purpose.rawValue)", "released_msats": "\(msats)"])
+        } catch {
+            logger.warning("escrowed ecash could not be released yet; the next release or recovery tries again",
+                           metadata: ["lease": "\(name)", "error": "\(error)"])
+        }
     }
 
     /// Takes the request's Cashu locked to this provider into the vault when the request gets no

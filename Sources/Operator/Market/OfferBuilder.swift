@@ -56,7 +56,10 @@ public enum OfferBuilder {
             defaultDiskBytes: policy.defaultEphemeralStorage.value,
             maxDiskBytes: policy.maxEphemeralStoragePerLease.value,
             expiration: expiresAt,
-            about: about(spec))
+            about: about(spec),
+            escrow: cashu == nil ? nil : spec.payments.cashu?.escrow.map {
+                ComputeEscrowTerms(disputeWindowSeconds: $0.disputeWindowSeconds, feePPM: 0, arbitrators: $0.arbitrators.sorted())
+            })
     }
 
     /// Free and total over the nodes that take lease pods. Free is summed over nodes, like the

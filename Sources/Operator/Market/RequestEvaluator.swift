@@ -40,10 +40,18 @@ enum RequestEvaluator {
             return .reject("image \(request.image) is on a blocklist this provider follows (\(Self.npub(block.publisher)), \(block.reason))",
                            .policy)
         }
-        if request.escrowArbitrator != nil {
+        var escrow: LeaseEscrow?
+        if let arbitrator = request.escrowArbitrator {
             // The draft's MUST: never a lease without the escrow the tenant asked for.
-            return .reject("this provider takes no escrowed payments (its offer has no [\"escrow\",…] tag): pay without escrow, "
-                + "or choose a provider whose offer lists your arbitrator", .policy)
+            guard let settings = spec.payments.cashu?.escrow else {
+                return .reject("this provider takes no escrowed payments (its offer has no [\"escrow\",…] tag): pay without escrow, "
+                    + "or choose a provider whose offer lists your arbitrator", .policy)
+            }
+            guard settings.arbitrators.contains(arbitrator) else {
+                return .reject("this provider does not accept arbitrator \(Self.npub(arbitrator)); its offer lists "
+                    + settings.arbitrators.map(Self.npub).joined(separator: ", "), .policy)
+            }
+            escrow = LeaseEscrow(arbitrator: arbitrator, disputeWindowSeconds: settings.disputeWindowSeconds)
         }
         let rail: PaymentRail = request.rail == .cashu ? .cashu : .lightning
         guard spec.payments.rails.contains(rail) else {
@@ -110,7 +118,7 @@ enum RequestEvaluator {
             },
             durationSeconds: request.durationSeconds, pricePerIntervalMsats: quote.totalMsats,
             intervalSeconds: spec.billing.intervalSeconds, graceSeconds: spec.billing.graceSeconds,
-            paymentRail: rail, bidExpiresAt: Timestamp(bidExpiresAt), category: request.category))
+            paymentRail: rail, bidExpiresAt: Timestamp(bidExpiresAt), category: request.category, escrow: escrow))
         var annotations: [String: String] = [:]
         var costs = ["cpu=\(quote.cpuMsats)", "memory=\(quote.memoryMsats)"]
         if quote.gpuMsats > 0 { costs.append("gpu=\(quote.gpuMsats)") }
