@@ -1,0 +1,110 @@
+@testable import Billing
+import ComputeAPI
+import Foundation
+import KubeClient
+import NostrBridge
+@testable import Operator
+import Tenant
+import XCTest
+
+/// Escrow through the operator binary (draft §7.7), over the test bed's real relays and mint: a
+/// request asking for escrow with two escrowed tranches in it is bid on with the escrow echoed
+/// and leased with both held as locked; a decision from a key that is not the lease's
+/// arbitrator and a release from someone who is not its tenant change nothing; the arbitrator's
+/// decision releases the first tranche and the tenant's release the second, each swapped at the
+/// mint and marked earned.
+final class MarketEscrowTests: MarketBedTestCase {
+    func testEscrowedTranchesInARequestAreReleasedByTheArbitratorsDecisionAndTheTenantsReleaseOverNostr() async throws {
+        let bed = market.bed
+        let mint = try bed.require("NCN_MINT_URL")
+        let tenant = SecretKey.generate(), arbitrator = SecretKey.generate()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ncn-market-escrow-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try CashuTestWallet(bed: bed)
+        defer { source.remove() }
+        try source.fund(20)
+        let wallet = CashuWallet(paths: TenantPaths(directory: folder))
+        _ = try await wallet.receive(try source.send(20))
+        let lock = CashuEscrowLock(provider: market.cashuKey.publicKey, tenant: tenant.publicKey, arbitrator: arbitrator.publicKey,
+                                   locktime: Int64(Date().timeIntervalSince1970) + 3600)
+        let first = try await wallet.spend(1, mint: mint, unit: "sat", kind: .escrow, escrow: lock).outgoing
+        let second = try await wallet.spend(1, mint: mint, unit: "sat", kind: .escrow, escrow: lock).outgoing
+        let pool = try RelayPool(relays: [try bed.require("NCN_RELAY_SDK_URL"), try bed.require("NCN_RELAY_PY_URL")])
+        let runner = Task { try await pool.run() }
+        defer { runner.cancel() }
+
+        try await market.withProvider({
+            $0.payments.cashu?.escrow = EscrowSettings(arbitrators: [arbitrator.publicKey.hex], disputeWindowSeconds: 60, maxUnreleasedTranches: 2)
+        }) { admin, start in
+            let running = try start()
+            defer { running.kill() }
+            let provider = market.provider
+            do {
+                step = "the request"
+                let request = try EventBuilder(kind: ComputeKinds.request, content: "", tags: [
+                    ["param", "image", "docker.io/library/busybox:1.36"], ["param", "cpu", "500m"], ["param", "memory", "64Mi"],
+                    ["param", "duration", "30"], ["bid", "1000000"], ["param", "rail", "cashu"],
+                    ["param", "escrow", arbitrator.publicKey.hex],
+                    ["param", "cashu", CashuToken(mint: mint, unit: "sat", proofs: first).encodedV3()],
+                    ["param", "cashu", CashuToken(mint: mint, unit: "sat", proofs: second).encodedV3()],
+                    ["p", provider], ["relays", try bed.require("NCN_RELAY_SDK_URL")],
+                ]).sign(with: tenant)
+                let published = await pool.publish(request)
+                XCTAssertTrue(published.values.contains { $0.isSuccess })
+                let name = ComputeLease.name(forRequestEventId: request.id)
+
+                step = "both tranches held as locked"
+                let held = try await eventually("two escrowed tranches on the lease", timeout: .seconds(30)) { () -> ComputeLease? in
+                    guard let lease = try? await admin.get(ComputeLease.self, name: name), lease.status?.ledger?.escrow?.count == 2 else { return nil }
+                    return lease
+                }
+                XCTAssertEqual(held.spec.escrow?.arbitrator, arbitrator.publicKey.hex)
+                XCTAssertEqual(held.status?.ledger?.escrowedMsats, 2_000)
+                let bids = await pool.stored([Filter(authors: [provider], kinds: [ComputeKinds.result], tags: ["e": [request.id]])], timeout: .seconds(5)) ?? []
+                XCTAssertTrue(bids.contains { $0.tags.contains { $0.first == "escrow" && $0.count >= 2 && $0[1] == arbitrator.publicKey.hex } },
+                              "the bid echoes the escrow")
+
+                step = "signatures from the wrong keys"
+                let impostor = SecretKey.generate()
+                let forgedDecision = ComputeEscrowSignatures(purpose: .decision, requestID: request.id, tranche: 0, recipient: provider,
+                                                             signatures: try CashuEscrowSignatures.sign(first, with: impostor).byY)
+                let strangersRelease = ComputeEscrowSignatures(purpose: .release, requestID: request.id, tranche: 0, recipient: provider,
+                                                               signatures: try CashuEscrowSignatures.sign(first, with: impostor).byY)
+                for event in [try forgedDecision.sign(with: impostor), try strangersRelease.sign(with: impostor)] { _ = await pool.publish(event) }
+                try await Task.sleep(for: .seconds(3))
+                var lease = try await admin.get(ComputeLease.self, name: name)
+                XCTAssertEqual(lease.status?.ledger?.escrowedMsats, 2_000, "nothing released by strangers")
+
+                step = "the arbitrator decides the first tranche for the provider"
+                let decision = ComputeEscrowSignatures(purpose: .decision, requestID: request.id, tranche: 0, recipient: provider,
+                                                       signatures: try CashuEscrowSignatures.sign(first, with: arbitrator).byY,
+                                                       otherParty: tenant.publicKey.hex, reason: "served")
+                _ = await pool.publish(try decision.sign(with: arbitrator))
+                lease = try await eventually("the first tranche released", timeout: .seconds(20)) { () -> ComputeLease? in
+                    guard let lease = try? await admin.get(ComputeLease.self, name: name), lease.status?.ledger?.escrowedMsats == 1_000 else { return nil }
+                    return lease
+                }
+                let firstSpent = try await CashuMintClient(baseURL: mint).allUnspent(first)
+                XCTAssertFalse(firstSpent, "swapped by the provider")
+
+                step = "the tenant releases the second"
+                let release = ComputeEscrowSignatures(purpose: .release, requestID: request.id, tranche: 1, recipient: provider,
+                                                      signatures: try CashuEscrowSignatures.sign(second, with: tenant).byY)
+                _ = await pool.publish(try release.sign(with: tenant))
+                lease = try await eventually("the second tranche released", timeout: .seconds(20)) { () -> ComputeLease? in
+                    guard let lease = try? await admin.get(ComputeLease.self, name: name), lease.status?.ledger?.escrowedMsats == nil,
+                          lease.status?.ledger?.escrow?.allSatisfy({ $0.state == .released }) ?? false else { return nil }
+                    return lease
+                }
+                XCTAssertEqual(lease.status?.ledger?.msatsReceived, 2_000)
+                let secondSpent = try await CashuMintClient(baseURL: mint).allUnspent(second)
+                XCTAssertFalse(secondSpent)
+                let metrics = try await running.metrics()
+                XCTAssertTrue(metrics.contains("ncn_escrow_released_msats_total 2000"), metrics)
+            } catch {
+                XCTFail("\(step): operator log:\n\(running.logText.suffix(5000))")
+                throw error
+            }
+        }
+    }
+}
