@@ -52,7 +52,7 @@ final class CashuEscrowBillingTests: XCTestCase {
         let wallet = CashuWallet(paths: TenantPaths(directory: folder))
         _ = try await wallet.receive(try source.send(100))
         let now = Int64(Date().timeIntervalSince1970)
-        let lock = CashuEscrowLock(provider: providerCashu.publicKey, tenant: tenant.publicKey, arbitrator: arbitrator.publicKey, locktime: now + 3 * 600 + 3600)
+        let lock = CashuEscrowLock(provider: providerCashu.publicKey, tenant: tenant.publicKey, arbitrator: arbitrator.publicKey, locktime: now + 3 * 600 + 3600 + 600)
         func escrow(_ lock: CashuEscrowLock) async throws -> [CashuProof] {
             try await wallet.spend(10, mint: mint, unit: "sat", kind: .escrow, escrow: lock).outgoing
         }

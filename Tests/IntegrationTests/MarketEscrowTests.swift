@@ -107,4 +107,73 @@ final class MarketEscrowTests: MarketBedTestCase {
             }
         }
     }
+
+    /// The tenant pays one escrowed tranche and vanishes: at its paid-until plus half the window
+    /// the operator asks the arbitrator (a 7900 escrow-unreleased with the proof secrets), the
+    /// arbitrator's side of ncn finds the claim and decides for the provider, and the operator
+    /// swaps the tranche, though the lease ended unpaid and is gone by then.
+    func testWhenTheTenantVanishesTheProviderAsksTheArbitratorAndSwapsOnItsDecision() async throws {
+        let bed = market.bed
+        let mint = try bed.require("NCN_MINT_URL")
+        let tenant = SecretKey.generate(), arbitrator = SecretKey.generate()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ncn-market-escrow-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try CashuTestWallet(bed: bed)
+        defer { source.remove() }
+        try source.fund(5)
+        let wallet = CashuWallet(paths: TenantPaths(directory: folder))
+        _ = try await wallet.receive(try source.send(5))
+        let lock = CashuEscrowLock(provider: market.cashuKey.publicKey, tenant: tenant.publicKey, arbitrator: arbitrator.publicKey,
+                                   locktime: Int64(Date().timeIntervalSince1970) + 3600)
+        let proofs = try await wallet.spend(1, mint: mint, unit: "sat", kind: .escrow, escrow: lock).outgoing
+        let pool = try RelayPool(relays: [try bed.require("NCN_RELAY_SDK_URL"), try bed.require("NCN_RELAY_PY_URL")])
+        let runner = Task { try await pool.run() }
+        defer { runner.cancel() }
+
+        try await market.withProvider({
+            $0.payments.cashu?.escrow = EscrowSettings(arbitrators: [arbitrator.publicKey.hex], disputeWindowSeconds: 60, maxUnreleasedTranches: 2)
+        }) { admin, start in
+            let running = try start()
+            defer { running.kill() }
+            let provider = market.provider
+            do {
+                step = "the request with one escrowed tranche"
+                let request = try EventBuilder(kind: ComputeKinds.request, content: "", tags: [
+                    ["param", "image", "docker.io/library/busybox:1.36"], ["param", "cpu", "500m"], ["param", "memory", "64Mi"],
+                    ["param", "duration", "30"], ["bid", "1000000"], ["param", "escrow", arbitrator.publicKey.hex],
+                    ["param", "cashu", CashuToken(mint: mint, unit: "sat", proofs: proofs).encodedV3()],
+                    ["p", provider], ["relays", try bed.require("NCN_RELAY_SDK_URL")],
+                ]).sign(with: tenant)
+                _ = await pool.publish(request)
+
+                step = "the provider's claim reaches the arbitrator"
+                let arbitration = EscrowArbitration(key: arbitrator, pool: pool)
+                let found = try await eventually("the provider's claim", timeout: .seconds(90), every: .seconds(2)) { () -> ArbitrationCase? in
+                    try? await arbitration.cases().first { $0.report.requestID == request.id }
+                }
+                XCTAssertEqual(found.report.category, .unreleased)
+                XCTAssertEqual(found.provider, provider)
+                XCTAssertEqual(found.tenant, tenant.publicKey.hex)
+                XCTAssertEqual(Set(found.report.secrets), Set(proofs.map(\.secret)))
+                let ended = try? await admin.get(ComputeLease.self, name: ComputeLease.name(forRequestEventId: request.id))
+                XCTAssertTrue(ended == nil || ended?.metadata.deletionTimestamp != nil, "the lease ended unpaid after its one tranche")
+
+                step = "the arbitrator decides for the provider"
+                _ = try await arbitration.decide(found, forTenant: false, reason: "the provider served the tranche; the tenant is silent")
+                let vault = SecretEcashVault(client: admin, namespace: "ncn-system")
+                let swapped = try await eventually("the tranche swapped", timeout: .seconds(20)) { () -> Bool? in
+                    let unspent = try? await CashuMintClient(baseURL: mint).allUnspent(proofs)
+                    return unspent == false ? true : nil
+                }
+                XCTAssertTrue(swapped)
+                let left = try await vault.records().filter { $0.reference == ComputeLease.name(forRequestEventId: request.id) }
+                XCTAssertEqual(left.map(\.state), [.received], "the hold is gone, the provider's new proofs stay")
+                let metrics = try await running.metrics()
+                XCTAssertTrue(metrics.contains("ncn_escrow_claims_total 1"), metrics)
+            } catch {
+                XCTFail("\(step): operator log:\n\(running.logText.suffix(5000))")
+                throw error
+            }
+        }
+    }
 }

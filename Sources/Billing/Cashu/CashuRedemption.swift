@@ -133,6 +133,14 @@ public struct EcashEscrowHold: Sendable, Equatable, Codable {
     /// The co-signatures of a release or decision, kept before the swap so that recovery can
     /// finish a swap the mint did not answer.
     public var cosignatures: [String: String]?
+    /// The 7900 `escrow-unreleased` the provider published to the arbitrator, once.
+    public var claimID: String?
+    /// Set when credited, so that release and claim work after the lease is gone: the request,
+    /// the tranche, the paid-until it reached and the dispute window.
+    public var requestID: String?
+    public var tranche: Int?
+    public var paidUntil: Int64?
+    public var disputeWindowSeconds: Int?
 
     public init(locktime: Int64, tenant: String, arbitrator: String, swapID: String) {
         self.locktime = locktime
@@ -144,4 +152,12 @@ public struct EcashEscrowHold: Sendable, Equatable, Codable {
     /// The vault id of escrowed proofs whose release swap has id `swapID`: distinct from it, so
     /// both records can exist while a release is under way.
     public static func holdID(swapID: String) -> String { CashuHex.encode(cashuSHA256(Array("escrow:\(swapID)".utf8))) }
+
+    /// The vault id of the escrowed proofs whose Ys (compressed hex) are exactly `ys`: how a
+    /// release or decision for one tranche finds its proofs with one read. nil when one is not a point.
+    public static func holdID(ys: [String]) -> String? {
+        let points = ys.compactMap(CashuPoint.init(hex:))
+        guard points.count == ys.count, !points.isEmpty else { return nil }
+        return holdID(swapID: CashuOutputs.redemptionID(ys: points))
+    }
 }

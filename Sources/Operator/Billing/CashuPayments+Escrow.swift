@@ -29,7 +29,7 @@ extension CashuPayments {
                                                        window: escrow.disputeWindowSeconds, now: billing.now())
         let record = try await redeemer().holdEscrow(token, reference: name,
                                                     expecting: CashuEscrowExpectation(tenant: tenant, arbitrator: arbitrator, minimumLocktime: minimum))
-        try await creditHeld(record, maxLocked: settings.maxUnreleasedTranches)
+        try await creditHeld(record, maxLocked: settings.maxUnreleasedTranches, lease: lease)
         guard let redemption = record.redemption else { throw CashuPaymentError.ended(name) }
         return redemption
     }
@@ -73,7 +73,7 @@ extension CashuPayments {
                                uniquingKeysWith: { first, _ in first })
         for record in records where record.state == .escrowed && !record.credited {
             let maxLocked = billing.provider.current?.spec.payments.cashu?.escrow?.maxUnreleasedTranches ?? ComputeDefaults.escrowMaxUnreleasedTranches
-            do { try await creditHeld(record, maxLocked: maxLocked) } catch let error as KubernetesError where error.isNotFound {
+            do { try await creditHeld(record, maxLocked: maxLocked, lease: nil) } catch let error as KubernetesError where error.isNotFound {
                 logger.warning("an escrowed payment's lease no longer exists; the proofs stay in the vault", metadata: ["hold": "\(record.id)"])
             } catch let error as CashuPaymentError {
                 logger.info("an escrowed payment waits for an earlier release", metadata: ["hold": "\(record.id)", "why": "\(error)"])
@@ -97,13 +97,21 @@ extension CashuPayments {
         Set(try await vault.records().filter { $0.state == .escrowed }.compactMap { $0.escrow?.swapID })
     }
 
-    private func creditHeld(_ record: EcashRecord, maxLocked: Int) async throws {
+    private func creditHeld(_ record: EcashRecord, maxLocked: Int, lease known: ComputeLease?) async throws {
         guard let redemption = record.redemption, let hold = record.escrow else { return }
-        let outcome = try await billing.creditEscrow(holdID: record.id, lease: redemption.reference, msats: redemption.amountMsats,
-                                                     locktime: hold.locktime, maxLocked: maxLocked)
+        let (outcome, lease) = try await billing.creditEscrow(holdID: record.id, lease: redemption.reference, msats: redemption.amountMsats,
+                                                              locktime: hold.locktime, maxLocked: maxLocked)
         switch outcome {
         case .credited, .alreadyCredited:
-            try await vault.modify(id: record.id) { $0.credited = true; $0.updatedAt = Date() }
+            let entry = lease?.status?.ledger?.escrow?.first { $0.id == record.id }
+            try await vault.modify(id: record.id) {
+                $0.credited = true
+                $0.updatedAt = Date()
+                $0.escrow?.requestID = lease?.spec.requestEventId ?? known?.spec.requestEventId
+                $0.escrow?.tranche = entry?.tranche
+                $0.escrow?.paidUntil = entry?.paidUntil.map { Int64($0.date.timeIntervalSince1970) }
+                $0.escrow?.disputeWindowSeconds = (lease ?? known)?.spec.escrow?.disputeWindowSeconds
+            }
         case let .exposureReached(locked):
             // Held, not credited: recovery credits it once an earlier tranche is released.
             throw CashuPaymentError.escrowExposure(redemption.reference, locked: locked)
@@ -111,7 +119,10 @@ extension CashuPayments {
     }
 
     private func finishRelease(_ hold: EcashRecord, swapID: String) async throws {
-        _ = try await billing.releaseEscrow(lease: hold.reference, holdID: hold.id)
+        do { _ = try await billing.releaseEscrow(lease: hold.reference, holdID: hold.id) } catch let error as KubernetesError where error.isNotFound {
+            // The lease ended and is gone (its last tranche is released after it): the swap is the
+            // provider's money all the same; the ledger it would have updated no longer exists.
+        }
         try await vault.markCredited(id: swapID)
         try await vault.delete(id: hold.id, ifStill: .escrowed)
         logger.notice("escrowed ecash released and swapped", metadata: ["lease": "\(hold.reference)", "hold": "\(hold.id)",
@@ -121,10 +132,11 @@ extension CashuPayments {
 
 extension BillingController {
     /// Credits a held escrowed payment to its lease as locked, once.
-    func creditEscrow(holdID: String, lease name: String, msats: Int64, locktime: Int64, maxLocked: Int) async throws -> LedgerBook.EscrowCreditOutcome {
+    func creditEscrow(holdID: String, lease name: String, msats: Int64, locktime: Int64, maxLocked: Int) async throws
+        -> (LedgerBook.EscrowCreditOutcome, ComputeLease?) {
         let lease = try await client.get(ComputeLease.self, name: name)
         let lead = provider.current?.spec.billing.invoiceLeadSeconds ?? ComputeDefaults.invoiceLeadSeconds
-        guard let terms = BillingPlanner.terms(for: lease, invoiceLeadSeconds: lead) else { return .alreadyCredited }
+        guard let terms = BillingPlanner.terms(for: lease, invoiceLeadSeconds: lead) else { return (.alreadyCredited, lease) }
         var outcome = LedgerBook.EscrowCreditOutcome.alreadyCredited
         let written = try await updateStatus(of: name) { _, status in
             outcome = LedgerBook.creditEscrow(holdID: holdID, msats: msats, locktime: locktime, maxLocked: maxLocked, in: &status, terms: terms, now: self.now())
@@ -139,8 +151,9 @@ extension BillingController {
                 message: "Received \(msats) msats in escrow (locked until the tenant releases it): \(tranches) tranche(s)\(until).",
                 about: LeaseReconciler.reference(written))
             await notifier.paymentCredited(credit, lease: written)
+            return (outcome, written)
         }
-        return outcome
+        return (outcome, try? await client.get(ComputeLease.self, name: name))
     }
 
     /// Marks an escrowed payment earned; false when it was already.

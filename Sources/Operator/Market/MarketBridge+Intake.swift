@@ -263,11 +263,15 @@ extension MarketBridge {
     func handleEscrowSignatures(_ event: NostrEvent, key: SecretKey) async {
         guard let cashu, let read = try? ComputeEscrowSignatures.parse(event, key: key), read.recipient == key.publicKey.hex,
               !read.signatures.isEmpty else { return }
+        // From the held proofs, not the lease: a tranche is released after it was served, when
+        // the lease may have ended and be gone.
+        // One read, by the id the signed proofs' Ys give: a stranger's 7901 costs a GET at most.
         let name = ComputeLease.name(forRequestEventId: read.requestID)
-        guard let lease = leases.get(ObjectKey(name: name)), lease.spec.requestEventId == read.requestID, let escrow = lease.spec.escrow else { return }
+        guard let id = EcashEscrowHold.holdID(ys: Array(read.signatures.keys)), let record = try? await cashu.vault.record(id: id),
+              record.state == .escrowed, record.reference == name, let hold = record.escrow else { return }
         switch read.purpose {
-        case .release: guard event.pubkey == lease.spec.tenantPubkey else { return }
-        case .decision: guard event.pubkey == escrow.arbitrator else { return }
+        case .release: guard event.pubkey == hold.tenant else { return }
+        case .decision: guard event.pubkey == hold.arbitrator else { return }
         }
         do {
             let msats = try await cashu.release(lease: name, signatures: CashuEscrowSignatures(byY: read.signatures))

@@ -125,6 +125,7 @@ public final class MarketBridge: Sendable {
             group.addTask { try await pool.run() }
             group.addTask { [self] in try await intake(pool: pool, key: key) }
             group.addTask { [self] in await followBlocklists(pool: pool) }
+            group.addTask { [self] in await claimUnreleasedEscrow(key: key) }
             let logs = LogServer(client: client, leases: leases, key: key, limits: options.logLimits, now: now,
                                  logger: Logger(label: "ncn.market.logs"), publish: { [self] in await publish($0) })
             group.addTask { await logs.run(pool: pool) }
