@@ -20,6 +20,23 @@ public struct CashuNutzapPayer: NutzapPayer {
     public let wallet: CashuWallet
     public let key: SecretKey
     public let pool: RelayPool
+    /// Set for a lease paid into escrow (draft §7.7): each tranche's proofs are locked to any two
+    /// of provider, tenant and this arbitrator instead of the provider alone.
+    public var escrow: EscrowTerms?
+
+    public struct EscrowTerms: Sendable {
+        public var arbitrator: PublicKey
+        /// How far ahead of the payment the lock stays closed: past the tranche's end, the
+        /// provider's dispute window, and a margin.
+        public var lockSeconds: Int64
+
+        /// A lock that outlasts any tranche paid now: two intervals (a renewal is paid `lead`
+        /// before the old paid-until and reaches one interval past it), the window, ten minutes.
+        public init(arbitrator: PublicKey, intervalSeconds: Int, disputeWindowSeconds: Int) {
+            self.arbitrator = arbitrator
+            lockSeconds = 2 * Int64(intervalSeconds) + Int64(disputeWindowSeconds) + 600
+        }
+    }
 
     public init(wallet: CashuWallet, key: SecretKey, pool: RelayPool) {
         self.wallet = wallet
@@ -42,8 +59,18 @@ public struct CashuNutzapPayer: NutzapPayer {
                 guard let notes = try? await wallet.recover(), !notes.isEmpty else { throw error }
                 choice = try await mint(for: terms, msats: msats)
             }
-            operation = try await wallet.spend(choice.amount, mint: choice.mint.url, unit: choice.mint.unit, kind: .nutzap, lock: terms.p2pk,
-                                               reference: reference, provider: provider)
+            if let escrow {
+                guard let providerKey = try? PublicKey(hex: String(terms.p2pk.dropFirst(2))) else {
+                    throw TenantError(.payment, "the provider's Cashu key \(terms.p2pk) is not a key escrow can lock to")
+                }
+                let lock = CashuEscrowLock(provider: providerKey, tenant: key.publicKey, arbitrator: escrow.arbitrator,
+                                           locktime: Int64(Date().timeIntervalSince1970) + escrow.lockSeconds)
+                operation = try await wallet.spend(choice.amount, mint: choice.mint.url, unit: choice.mint.unit, kind: .escrow, escrow: lock,
+                                                   reference: reference, provider: provider)
+            } else {
+                operation = try await wallet.spend(choice.amount, mint: choice.mint.url, unit: choice.mint.unit, kind: .nutzap, lock: terms.p2pk,
+                                                   reference: reference, provider: provider)
+            }
         }
         guard let operation else { throw TenantError(.payment, "no nutzap was made") }
         let event = try Self.event(operation: operation, mintURL: terms.mints.first { CashuMintURL.normalize($0.url) == operation.mint }?.url ?? operation.mint,

@@ -269,7 +269,7 @@ public struct CashuWallet: Sendable {
 
     /// The nutzap operation for `reference`, if one was made.
     public func operation(reference: String) async throws -> CashuWalletOperation? {
-        try await store.withLock { try store.load().operations.first { $0.kind == .nutzap && $0.reference == reference } }
+        try await store.withLock { try store.load().operations.first { ($0.kind == .nutzap || $0.kind == .escrow) && $0.reference == reference } }
     }
 
     // MARK: Recovery

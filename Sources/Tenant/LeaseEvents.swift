@@ -33,6 +33,8 @@ public enum LeaseProgress: Sendable, Hashable {
     case renewalDue(paidUntil: Int64, msats: Int64)
     case providerMessage(String)
     case cancelling
+    /// An escrowed tranche was served and released to the provider (draft §7.7).
+    case escrowReleased(tranche: Int)
 }
 
 /// How a lease ended, as far as the tenant knows.

@@ -27,6 +27,8 @@ public struct LeaseMachine: Sendable {
 
     public let provider: String
     public let budgetMsats: Int64
+    /// The arbitrator the request asked to escrow with: a bid that does not echo it is not paid.
+    public var escrowArbitrator: String?
     private var phase = Phase.active
     private var bid: ComputeBid?
     private var queued: [PaymentDemand] = []
@@ -88,6 +90,9 @@ public struct LeaseMachine: Sendable {
         switch result.status {
         case .bid:
             guard bid == nil, let offered = result.bid else { return [] }
+            if let escrowArbitrator, offered.escrowArbitrator != escrowArbitrator {
+                return finish(.refused(code: "policy", message: "the provider's bid does not carry the escrow you asked for (draft §7.7); nothing was paid"))
+            }
             bid = offered
             return [.report(.bid(provider: author, offered))] + drain(now: now)
         case .provisioning:

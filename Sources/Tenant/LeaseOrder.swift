@@ -21,6 +21,8 @@ public struct LeaseOrder: Sendable, Hashable {
     public var rail: ComputeRail = .lightning
     /// The workload category (`["param","category",…]`), for providers whose offer lists some.
     public var category: String?
+    /// Pay every tranche into escrow with this arbitrator (hex), draft §7.7; Cashu only.
+    public var escrowArbitrator: String?
 
     public init(
         image: String, cpu: String, memory: String, gpus: Int = 0, gpuModel: String? = nil, disk: String? = nil, command: [String] = [],
@@ -73,6 +75,7 @@ public struct LeaseOrder: Sendable, Hashable {
         tags.append(["param", ComputeParam.duration, String(durationSeconds)])
         tags.append(["param", ComputeParam.rail, rail.rawValue])
         if let category { tags.append(["param", ComputeParam.category, category]) }
+        if let escrowArbitrator { tags.append(["param", ComputeParam.escrow, escrowArbitrator]) }
         tags.append([ComputeTag.bid, String(maxPriceMsats)])
         if !relays.isEmpty { tags.append([ComputeTag.relays] + relays) }
         return tags

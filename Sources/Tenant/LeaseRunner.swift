@@ -19,6 +19,8 @@ public struct LeaseRunner: Sendable {
     public var cancelWait: Duration = .seconds(20)
     /// Pays demands on the Cashu rail (`ncn run --pay cashu`); without it they fail and say so.
     public var nutzapper: (any NutzapPayer)?
+    /// For a lease paid into escrow: releases each tranche once it was served (draft §7.7).
+    public var releaser: EscrowRelease?
 
     public init(key: SecretKey, pool: RelayPool, payer: any InvoicePayer) {
         self.key = key
@@ -40,8 +42,9 @@ public struct LeaseRunner: Sendable {
             throw TenantError(.relay, "no relay took the request (\(why)): check --relay, or try again")
         }
         report(.published(requestID: request.id, provider: provider.hex, relays: accepted))
-        return await follow(requestID: request.id, answers: answers, machine: LeaseMachine(provider: provider.hex, budgetMsats: order.maxPriceMsats),
-                            interrupts: interrupts, report: report)
+        var machine = LeaseMachine(provider: provider.hex, budgetMsats: order.maxPriceMsats)
+        machine.escrowArbitrator = order.escrowArbitrator
+        return await follow(requestID: request.id, answers: answers, machine: machine, interrupts: interrupts, report: report)
     }
 
     /// Follows a lease already under way (`ncn watch`), from a machine that knows its bid and what
@@ -61,6 +64,19 @@ public struct LeaseRunner: Sendable {
         let (inputs, feed) = AsyncStream.makeStream(of: LeaseMachine.Input.self)
         var machine = machine
         let key = key, pool = pool, payer = payer, bidWait = bidWait, cancelWait = cancelWait, nutzapper = nutzapper, provider = machine.provider
+        let releaser = releaser
+        // Escrowed tranches paid, in order, with the paid-until each reached once credited.
+        var escrowed: [(tranche: Int, paidUntil: Int64?)] = []
+        @Sendable func release(_ tranche: Int) async {
+            guard let releaser else { return }
+            do {
+                if try await releaser.release(requestID: requestID, tranche: tranche, provider: provider) != nil {
+                    report(.progress(.escrowReleased(tranche: tranche)))
+                }
+            } catch {
+                report(.progress(.providerMessage("tranche \(tranche) was not released yet (\(error)); `ncn release \(requestID) --tranche \(tranche)` does it")))
+            }
+        }
         return await withTaskGroup(of: Void.self) { group in
             defer { group.cancelAll() }
             group.addTask {
@@ -78,6 +94,19 @@ public struct LeaseRunner: Sendable {
                     switch action {
                     case .report(let progress):
                         report(.progress(progress))
+                        guard releaser != nil else { break }
+                        if case let .paid(tranche, _, _) = progress { escrowed.append((tranche, nil)) }
+                        // The credit after a payment says where that tranche reaches: release it
+                        // once that time has passed, i.e. once it was served.
+                        if case let .credited(paidUntil?) = progress, let index = escrowed.firstIndex(where: { $0.paidUntil == nil }) {
+                            escrowed[index].paidUntil = paidUntil
+                            let tranche = escrowed[index].tranche
+                            group.addTask {
+                                let wait = Double(paidUntil) - Date().timeIntervalSince1970 + 1
+                                if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
+                                if !Task.isCancelled { await release(tranche) }
+                            }
+                        }
                     case let .pay(bolt11, msats, tranche):
                         group.addTask {
                             do {
@@ -108,6 +137,12 @@ public struct LeaseRunner: Sendable {
                             feed.yield(.cancelWaitOver)
                         }
                     case .finish(let outcome):
+                        // A lease that completed was served to its end: release every tranche. One
+                        // that ended otherwise: only those whose time has passed; the rest are the
+                        // tenant's to dispute or take back (`ncn dispute`, `ncn reclaim`).
+                        let completed = if case .ended(.completed, _, _, _, _) = outcome { true } else { false }
+                        let now = Int64(Date().timeIntervalSince1970)
+                        for item in escrowed where completed || (item.paidUntil.map { $0 <= now } ?? false) { await release(item.tranche) }
                         return outcome
                     }
                 }

@@ -13,6 +13,8 @@ public struct OfferSearch: Sendable {
     public var maxMsatsPerHour: Int64?
     /// The job's workload category; offers that list categories without it are skipped.
     public var category: String?
+    /// An arbitrator the offer must list (escrow, draft §7.7).
+    public var escrowArbitrator: String?
     public var weights = ReputationWeights()
 
     public init(resources: ComputeResources, maxMsatsPerHour: Int64?) {
@@ -26,6 +28,10 @@ public struct OfferSearch: Sendable {
         var skipped: [(listing: OfferListing, why: String)] = []
         for listing in listings {
             if let why = listing.mismatch(resources, category: category) { skipped.append((listing, why)); continue }
+            if let escrowArbitrator, !(listing.offer.escrow?.arbitrators.contains(escrowArbitrator) ?? false) {
+                skipped.append((listing, listing.offer.escrow == nil ? "takes no escrow" : "does not accept this arbitrator"))
+                continue
+            }
             guard let perHour = listing.msatsPerHour(resources) else { skipped.append((listing, "not priced for this need")); continue }
             if let maxMsatsPerHour, perHour > maxMsatsPerHour {
                 skipped.append((listing, "\(perHour) msats/hour is over --max-price \(maxMsatsPerHour)"))

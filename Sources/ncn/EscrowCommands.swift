@@ -65,6 +65,45 @@ struct DisputeCommand: AsyncParsableCommand {
     }
 }
 
+struct ReleaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "release",
+        abstract: "Release an escrowed tranche to the provider (a kind 7901 encrypted to it, draft §7.7).",
+        discussion: """
+            `ncn run --escrow` releases each tranche once its time was served. This does it by \
+            hand, for a tranche it did not release (ncn stopped early, or you changed your mind \
+            about a dispute): your signature on every proof of the tranche, for the provider alone.
+
+            Examples:
+              ncn release 5c1f…e9
+              ncn release 5c1f…e9 --tranche 2
+            """)
+
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "The request id (64 hex digits).") var id: String
+    @Option(help: "The tranche, when the wallet holds several.") var tranche: Int?
+
+    func run() async throws {
+        let output = common.output
+        do {
+            let requestID = try checkedID(id)
+            let key = try common.key()
+            let pool = try common.pool()
+            let wallet = CashuWallet(paths: common.paths)
+            let chosen = try await chosenTranche(requestID, tranche, wallet: wallet)
+            guard let provider = chosen.provider else {
+                throw TenantError(.request, "the wallet did not record which provider tranche \(chosen.tranche) paid")
+            }
+            let event = try await whileRunning([{ try await pool.run() }]) {
+                try await EscrowRelease(key: key, pool: pool, wallet: wallet).release(chosen, provider: provider)
+            }
+            output.say("released tranche \(chosen.tranche) of \(requestID) (\(chosen.amount) \(chosen.unit)) to \(Format.short(provider)); event \(event.id)",
+                       ["event": "released", "request": requestID, "tranche": chosen.tranche, "amount": chosen.amount, "unit": chosen.unit,
+                        "provider": provider, "release": event.id])
+        } catch let exit as ExitCode { throw exit } catch { throw output.fail(error).code }
+    }
+}
+
 struct ReclaimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reclaim",

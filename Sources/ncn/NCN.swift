@@ -20,6 +20,7 @@ struct NCN: AsyncParsableCommand {
               ncn ls
               ncn watch 5c1f…e9 --nwc "$NWC"
               ncn rate 5c1f…e9 --stars 5 --uptime 0.998
+              ncn run busybox --cpu 1 --memory 1Gi --pay cashu --escrow npub1…   # escrow with an arbitrator
               ncn dispute 5c1f…e9 --reason "never served"; ncn reclaim 5c1f…e9
               ncn arbitrate list
 
@@ -32,6 +33,6 @@ struct NCN: AsyncParsableCommand {
             \(ExitStatus.table)
             """,
         subcommands: [KeyCommand.self, OffersCommand.self, RunCommand.self, WatchCommand.self, LsCommand.self, StatusCommand.self, CancelCommand.self, LogsCommand.self, RateCommand.self, WalletCommand.self,
-                      DisputeCommand.self, ReclaimCommand.self, ArbitrateCommand.self]
+                      ReleaseCommand.self, DisputeCommand.self, ReclaimCommand.self, ArbitrateCommand.self]
     )
 }

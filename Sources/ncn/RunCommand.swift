@@ -23,6 +23,13 @@ struct RunCommand: AsyncParsableCommand {
               NCN_NWC=nostr+walletconnect://… ncn run busybox --cpu 1 --memory 1Gi --json
               ncn run busybox --cpu 1 --memory 1Gi --duration 30m --pay cashu   # nutzaps from `ncn wallet`
               ncn run ghcr.io/org/ci-runner:3 --cpu 4 --memory 8Gi --duration 20m --category ci   # for offers listing categories
+              ncn run ghcr.io/org/train:1 --cpu 8 --memory 32Gi --duration 6h --pay cashu --escrow npub1…   # escrow, §7.7
+
+            With --escrow, every tranche is paid into escrow with that arbitrator: ecash the provider \
+            can take only with your release or the arbitrator's decision, and you alone only after \
+            its locktime. ncn releases each tranche once its time was served; one the provider did \
+            not serve stays locked (`ncn dispute`, then `ncn reclaim`). Only providers whose offer \
+            lists the arbitrator are chosen, and a bid without the escrow is not paid.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -44,6 +51,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The NIP-47 wallet URI (nostr+walletconnect://…) that pays; default NCN_NWC.") var nwc: String?
     @Option(name: .customLong("bid-wait"), help: "Seconds to wait for the bid.") var bidWait = 60
     @Option(help: "How to pay: nwc (Lightning over NWC) or cashu (nutzaps from the wallet of `ncn wallet`).") var pay = "nwc"
+    @Option(help: "Pay every tranche into escrow with this arbitrator (npub or hex); needs --pay cashu.") var escrow: String?
     @Option(help: "When the lease ends, rate the provider this many stars (1-5) with the measured uptime (default: print the ncn rate command).")
     var rate: Int?
 
@@ -51,7 +59,13 @@ struct RunCommand: AsyncParsableCommand {
         let output = common.output
         do {
             if let rate, !(1...5).contains(rate) { throw TenantError(.request, "--rate \(rate): give 1 to 5 stars") }
-            let order = try makeOrder()
+            var order = try makeOrder()
+            if let escrow {
+                guard pay == "cashu" else { throw TenantError(.request, "--escrow pays in Cashu ecash: add --pay cashu") }
+                do { order.escrowArbitrator = try parseProvider(escrow).hex } catch {
+                    throw TenantError(.request, "--escrow takes the arbitrator's npub or 64 hex digits; \(escrow) is neither")
+                }
+            }
             let resources = try order.resources()
             let key = try common.key()
             let pool = try common.pool()
@@ -63,6 +77,7 @@ struct RunCommand: AsyncParsableCommand {
             let interrupts = Interrupts.stream()
             let status = try await whileRunning([{ try await pool.run() }] + payment.services) {
                 let choice = try await ProviderChoice.choose(named: named, resources: resources, category: order.category,
+                                                             escrowArbitrator: order.escrowArbitrator,
                                                              durationSeconds: order.durationSeconds,
                                                              maxPrice: maxPrice, reader: MarketReader(pool: pool), tenant: key.publicKey.hex)
                 output.say("provider \(choice.provider.npub): \(choice.why)",
@@ -70,7 +85,15 @@ struct RunCommand: AsyncParsableCommand {
                 var priced = order
                 priced.maxPriceMsats = choice.maxPriceMsats
                 priced.rail = payment.rail
-                var runner = payment.runner(key: key, pool: pool)
+                var escrowTerms: CashuNutzapPayer.EscrowTerms?
+                if let arbitrator = order.escrowArbitrator {
+                    guard let terms = choice.offer?.escrow, terms.arbitrators.contains(arbitrator), let offer = choice.offer else {
+                        throw TenantError(.noProvider, "provider \(choice.provider.npub) has no live offer that takes escrow with this arbitrator")
+                    }
+                    escrowTerms = CashuNutzapPayer.EscrowTerms(arbitrator: try! PublicKey(hex: arbitrator), intervalSeconds: offer.intervalSeconds,
+                                                               disputeWindowSeconds: terms.disputeWindowSeconds)
+                }
+                var runner = payment.runner(key: key, pool: pool, escrow: escrowTerms)
                 runner.bidWait = .seconds(bidWait)
                 let aftercare = LeaseAftercare(output: output, paths: common.paths, image: order.image, maxPriceMsats: choice.maxPriceMsats,
                                                relays: relays, relayFlags: common.relay)

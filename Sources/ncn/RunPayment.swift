@@ -30,10 +30,16 @@ struct RunPayment {
         return [{ try await nwc.run() }]
     }
 
-    func runner(key: SecretKey, pool: RelayPool) -> LeaseRunner {
+    /// With `escrow`, every tranche is locked in escrow and released once served (draft §7.7).
+    func runner(key: SecretKey, pool: RelayPool, escrow: CashuNutzapPayer.EscrowTerms? = nil) -> LeaseRunner {
         let payer: any InvoicePayer = nwc.map { NWCPayer(wallet: $0) } ?? NoInvoicePayer()
         var runner = LeaseRunner(key: key, pool: pool, payer: payer)
-        if let cashu { runner.nutzapper = CashuNutzapPayer(wallet: cashu, key: key, pool: pool) }
+        if let cashu {
+            var nutzapper = CashuNutzapPayer(wallet: cashu, key: key, pool: pool)
+            nutzapper.escrow = escrow
+            runner.nutzapper = nutzapper
+            if escrow != nil { runner.releaser = EscrowRelease(key: key, pool: pool, wallet: cashu) }
+        }
         return runner
     }
 }

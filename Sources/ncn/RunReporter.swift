@@ -52,6 +52,8 @@ struct RunReporter {
             output.say("provider says: \(message)", ["event": "provider-error", "message": message])
         case .cancelling:
             output.say("cancelling: published a deletion (kind 5), waiting for the provider to confirm", ["event": "cancelling"])
+        case let .escrowReleased(tranche):
+            output.say("released escrowed tranche \(tranche) to the provider (it was served)", ["event": "escrow-released", "tranche": tranche])
         }
     }
 

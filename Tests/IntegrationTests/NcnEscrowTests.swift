@@ -1,6 +1,8 @@
 import Billing
+import ComputeAPI
 import Foundation
 import NostrBridge
+import Operator
 import Tenant
 import XCTest
 
@@ -106,5 +108,60 @@ final class NcnEscrowTests: XCTestCase {
         XCTAssertFalse(spent, "the escrowed proofs are spent: the provider can no longer take them")
         let after = try await ncn(bed, config: tenantConfig, key: tenant, ["reclaim", requestID])
         XCTAssertNotEqual(after.status, 0, "the tranche is gone from the wallet")
+    }
+
+    /// `ncn run --pay cashu --escrow ARBITRATOR` against the operator binary: only a bid echoing
+    /// the escrow is paid, every tranche is locked in escrow, and ncn releases each once served;
+    /// the operator swaps all three, and the tenant's wallet paid exactly the three tranches.
+    func testRunPaysEveryTrancheIntoEscrowAndReleasesEachOnceServed() async throws {
+        let market = try MarketBed()
+        defer { market.tearDown() }
+        let bed = market.bed
+        let mint = try bed.require("NCN_MINT_URL")
+        let tenant = SecretKey.generate(), arbitrator = SecretKey.generate()
+        let config = configDirectory()
+        let source = try CashuTestWallet(bed: bed)
+        nutshell = source
+        try source.fund(50)
+        let wallet = CashuWallet(paths: TenantPaths(directory: config.appendingPathComponent("ncn")))
+        _ = try await wallet.receive(try source.send(50))
+
+        try await market.withProvider({
+            $0.payments.cashu?.escrow = EscrowSettings(arbitrators: [arbitrator.publicKey.hex], disputeWindowSeconds: 60, maxUnreleasedTranches: 2)
+        }) { admin, start in
+            let running = try start()
+            defer { running.kill() }
+            try await Task.sleep(for: .seconds(2))
+            let cli = try NcnProcess(arguments: [
+                "run", "docker.io/library/busybox:1.36", "--cpu", "500m", "--memory", "64Mi", "--duration", "30",
+                "--provider", NIP19.encodeNpub(market.providerKey.publicKey), "--pay", "cashu", "--escrow", NIP19.encodeNpub(arbitrator.publicKey), "--json",
+            ], environment: [
+                "XDG_CONFIG_HOME": config.path, "NCN_KEY": NIP19.encodeNsec(tenant),
+                "NCN_RELAYS": "\(try bed.require("NCN_RELAY_SDK_URL")),\(try bed.require("NCN_RELAY_PY_URL"))",
+            ])
+            processes.append(cli)
+            let published = try await cli.next("published")
+            let request = try XCTUnwrap(published["request"] as? String)
+            let lease = ComputeLease.name(forRequestEventId: request)
+            let bid = try await cli.next("bid", timeout: .seconds(20))
+            let price = try XCTUnwrap((bid["price_msats"] as? NSNumber)?.int64Value)
+            _ = try await cli.next("paid", timeout: .seconds(30))
+            try await market.playKubelet(admin, lease: lease)
+            let ended = try await cli.next("ended", timeout: .seconds(90))
+            XCTAssertEqual(ended["status"] as? String, "completed", "\(cli.lines.joined(separator: "\n"))\n\(cli.stderr)\n\(running.logText.suffix(3000))")
+            let status = try await cli.exitStatus()
+            XCTAssertEqual(status, 0, cli.stderr)
+            XCTAssertEqual(cli.lines(of: "paid").compactMap { $0["tranche"] as? Int }, [0, 1, 2])
+            XCTAssertEqual(Set(cli.lines(of: "escrow-released").compactMap { $0["tranche"] as? Int }), [0, 1, 2], cli.lines.joined(separator: "\n"))
+
+            let vault = SecretEcashVault(client: admin, namespace: "ncn-system")
+            let records = try await eventually("every tranche swapped by the provider", timeout: .seconds(30)) { () -> [EcashRecord]? in
+                let records = (try? await vault.records().filter { $0.reference == lease }) ?? []
+                return records.count == 3 && records.allSatisfy({ $0.state == .received && $0.credited }) ? records : nil
+            }
+            XCTAssertEqual(records.compactMap(\.redemption?.amountMsats).reduce(0, +), 3 * price)
+            let left = try await wallet.spendable(mint: mint, unit: "sat")
+            XCTAssertEqual(Int64(left), 50 - 3 * price / 1000, "the wallet paid the three tranches, nothing more")
+        }
     }
 }
