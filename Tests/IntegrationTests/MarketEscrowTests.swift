@@ -14,28 +14,48 @@ import XCTest
 /// decision releases the first tranche and the tenant's release the second, each swapped at the
 /// mint and marked earned.
 final class MarketEscrowTests: MarketBedTestCase {
-    func testEscrowedTranchesInARequestAreReleasedByTheArbitratorsDecisionAndTheTenantsReleaseOverNostr() async throws {
-        let bed = market.bed
-        let mint = try bed.require("NCN_MINT_URL")
-        let tenant = SecretKey.generate(), arbitrator = SecretKey.generate()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ncn-market-escrow-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let source = try CashuTestWallet(bed: bed)
-        defer { source.remove() }
+    private let tenant = SecretKey.generate(), arbitrator = SecretKey.generate()
+    private var folder: URL!
+    private var source: CashuTestWallet!
+    private var wallet: CashuWallet!
+    private var pool: RelayPool!
+    private var runner: Task<Void, any Error>?
+
+    override func setUp() async throws {
+        try await super.setUp()
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("ncn-market-escrow-\(UUID().uuidString)")
+        source = try CashuTestWallet(bed: market.bed)
         try source.fund(20)
-        let wallet = CashuWallet(paths: TenantPaths(directory: folder))
+        wallet = CashuWallet(paths: TenantPaths(directory: folder))
         _ = try await wallet.receive(try source.send(20))
+        pool = try RelayPool(relays: [try market.bed.require("NCN_RELAY_SDK_URL"), try market.bed.require("NCN_RELAY_PY_URL")])
+        runner = Task { [pool] in try await pool!.run() }
+    }
+
+    override func tearDown() {
+        runner?.cancel()
+        source?.remove()
+        if let folder { try? FileManager.default.removeItem(at: folder) }
+        super.tearDown()
+    }
+
+    /// One escrowed sat for a tranche, locked for an hour.
+    private func escrowedSat() async throws -> [CashuProof] {
         let lock = CashuEscrowLock(provider: market.cashuKey.publicKey, tenant: tenant.publicKey, arbitrator: arbitrator.publicKey,
                                    locktime: Int64(Date().timeIntervalSince1970) + 3600)
-        let first = try await wallet.spend(1, mint: mint, unit: "sat", kind: .escrow, escrow: lock).outgoing
-        let second = try await wallet.spend(1, mint: mint, unit: "sat", kind: .escrow, escrow: lock).outgoing
-        let pool = try RelayPool(relays: [try bed.require("NCN_RELAY_SDK_URL"), try bed.require("NCN_RELAY_PY_URL")])
-        let runner = Task { try await pool.run() }
-        defer { runner.cancel() }
+        return try await wallet.spend(1, mint: try market.bed.require("NCN_MINT_URL"), unit: "sat", kind: .escrow, escrow: lock).outgoing
+    }
 
-        try await market.withProvider({
-            $0.payments.cashu?.escrow = EscrowSettings(arbitrators: [arbitrator.publicKey.hex], disputeWindowSeconds: 60, maxUnreleasedTranches: 2)
-        }) { admin, start in
+    private func takesEscrow(_ spec: inout ComputeProviderSpec) {
+        spec.payments.cashu?.escrow = EscrowSettings(arbitrators: [arbitrator.publicKey.hex], disputeWindowSeconds: 60, maxUnreleasedTranches: 2)
+    }
+
+    func testEscrowedTranchesInARequestAreReleasedByTheArbitratorsDecisionAndTheTenantsReleaseOverNostr() async throws {
+        let bed = market.bed, pool = pool!, tenant = tenant, arbitrator = arbitrator
+        let mint = try bed.require("NCN_MINT_URL")
+        let first = try await escrowedSat(), second = try await escrowedSat()
+
+        try await market.withProvider(takesEscrow) { admin, start in
             let running = try start()
             defer { running.kill() }
             let provider = market.provider
@@ -113,26 +133,11 @@ final class MarketEscrowTests: MarketBedTestCase {
     /// arbitrator's side of ncn finds the claim and decides for the provider, and the operator
     /// swaps the tranche, though the lease ended unpaid and is gone by then.
     func testWhenTheTenantVanishesTheProviderAsksTheArbitratorAndSwapsOnItsDecision() async throws {
-        let bed = market.bed
+        let bed = market.bed, pool = pool!, tenant = tenant, arbitrator = arbitrator
         let mint = try bed.require("NCN_MINT_URL")
-        let tenant = SecretKey.generate(), arbitrator = SecretKey.generate()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ncn-market-escrow-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let source = try CashuTestWallet(bed: bed)
-        defer { source.remove() }
-        try source.fund(5)
-        let wallet = CashuWallet(paths: TenantPaths(directory: folder))
-        _ = try await wallet.receive(try source.send(5))
-        let lock = CashuEscrowLock(provider: market.cashuKey.publicKey, tenant: tenant.publicKey, arbitrator: arbitrator.publicKey,
-                                   locktime: Int64(Date().timeIntervalSince1970) + 3600)
-        let proofs = try await wallet.spend(1, mint: mint, unit: "sat", kind: .escrow, escrow: lock).outgoing
-        let pool = try RelayPool(relays: [try bed.require("NCN_RELAY_SDK_URL"), try bed.require("NCN_RELAY_PY_URL")])
-        let runner = Task { try await pool.run() }
-        defer { runner.cancel() }
+        let proofs = try await escrowedSat()
 
-        try await market.withProvider({
-            $0.payments.cashu?.escrow = EscrowSettings(arbitrators: [arbitrator.publicKey.hex], disputeWindowSeconds: 60, maxUnreleasedTranches: 2)
-        }) { admin, start in
+        try await market.withProvider(takesEscrow) { admin, start in
             let running = try start()
             defer { running.kill() }
             let provider = market.provider

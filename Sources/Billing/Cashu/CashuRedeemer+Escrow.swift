@@ -66,17 +66,8 @@ extension CashuRedeemer {
         var inputs = token.proofs
         for index in inputs.indices { inputs[index].id = try expand(inputs[index].id, in: keysets) }
         let keys = try await fetchKeys(Set(inputs.map(\.id)), infos: keysets, client: client)
-        for proof in inputs {
-            guard let keyset = keys[proof.id] else { throw CashuError.keyset("the mint sent no keys for keyset \(proof.id)") }
-            guard keyset.unit == configuration.unit else { throw CashuError.wrongUnit(keyset.unit, expected: configuration.unit) }
-            guard proof.dleq != nil else { continue }
-            guard let mintKey = keyset.key(for: proof.amount), CashuDLEQ.verify(proof, mintKey: mintKey) else {
-                throw CashuError.invalidDLEQ("a proof of \(proof.amount) \(unit) in keyset \(proof.id) carries a DLEQ proof that does not verify")
-            }
-        }
-        let states: [CashuProofState] = try await mintCall { try await client.checkState(ys.map(\.hex)) }
-        if states.contains(.spent) { throw CashuError.alreadySpent(byThisProvider: false) }
-        if states.contains(.pending) { throw CashuError.pendingAtMint }
+        // Keys for every keyset, DLEQ or not: the release swap's fee is counted from them.
+        try await checkAtMint(inputs, ys: ys, keys: keys, keysRequired: true, client: client)
 
         let fee = CashuOutputs.fee(inputs: inputs, keysets: keys)
         guard token.amount > fee else { throw CashuError.belowFee(token.amount, fee: fee) }

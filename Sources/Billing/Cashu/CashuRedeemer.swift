@@ -102,21 +102,7 @@ public final class CashuRedeemer: Sendable {
         let keysets = try await mintCall { try await client.keysets() }
         for index in inputs.indices { inputs[index].id = try expand(inputs[index].id, in: keysets) }
         var keys = try await fetchKeys(Set(inputs.map(\.id)), infos: keysets, client: client)
-        for proof in inputs {
-            guard let keyset = keys[proof.id] else {
-                if configuration.requireDLEQ { throw CashuError.keyset("the mint sent no keys for keyset \(proof.id), so its DLEQ proofs cannot be checked") }
-                continue
-            }
-            guard keyset.unit == configuration.unit else { throw CashuError.wrongUnit(keyset.unit, expected: configuration.unit) }
-            guard proof.dleq != nil else { continue }
-            guard let mintKey = keyset.key(for: proof.amount), CashuDLEQ.verify(proof, mintKey: mintKey) else {
-                throw CashuError.invalidDLEQ("a proof of \(proof.amount) \(unit) in keyset \(proof.id) carries a DLEQ proof that does not verify")
-            }
-        }
-
-        let states: [CashuProofState] = try await mintCall { try await client.checkState(ys.map(\.hex)) }
-        if states.contains(.spent) { throw CashuError.alreadySpent(byThisProvider: false) }
-        if states.contains(.pending) { throw CashuError.pendingAtMint }
+        try await checkAtMint(inputs, ys: ys, keys: keys, keysRequired: configuration.requireDLEQ, client: client)
 
         let fee = CashuOutputs.fee(inputs: inputs, keysets: keys)
         guard token.amount > fee else { throw CashuError.belowFee(token.amount, fee: fee) }
@@ -284,6 +270,25 @@ public final class CashuRedeemer: Sendable {
         let ours: CashuEscrowSignatures
         do { ours = try CashuEscrowSignatures.sign([proof], with: key) } catch { throw .unsupportedLock("signing the witness failed") }
         proof = try CashuEscrowSignatures.witnessed([proof], by: [ours, CashuEscrowSignatures(byY: [y: theirs])])[0]
+    }
+
+    /// Every proof's keyset in our unit, its DLEQ proof (when it has one) valid, and the mint
+    /// saying unspent: what a payment must pass before anything is stored or swapped.
+    func checkAtMint(_ inputs: [CashuProof], ys: [CashuPoint], keys: [String: CashuKeyset], keysRequired: Bool, client: CashuMintClient) async throws {
+        for proof in inputs {
+            guard let keyset = keys[proof.id] else {
+                if keysRequired { throw CashuError.keyset("the mint sent no keys for keyset \(proof.id), so its DLEQ proofs cannot be checked") }
+                continue
+            }
+            guard keyset.unit == configuration.unit else { throw CashuError.wrongUnit(keyset.unit, expected: configuration.unit) }
+            guard proof.dleq != nil else { continue }
+            guard let mintKey = keyset.key(for: proof.amount), CashuDLEQ.verify(proof, mintKey: mintKey) else {
+                throw CashuError.invalidDLEQ("a proof of \(proof.amount) \(configuration.unit) in keyset \(proof.id) carries a DLEQ proof that does not verify")
+            }
+        }
+        let states: [CashuProofState] = try await mintCall { try await client.checkState(ys.map(\.hex)) }
+        if states.contains(.spent) { throw CashuError.alreadySpent(byThisProvider: false) }
+        if states.contains(.pending) { throw CashuError.pendingAtMint }
     }
 
     /// A short (8-byte) keyset id becomes the one full id it prefixes (NUT-00 V4); a full id must exist.
