@@ -83,7 +83,11 @@ public final class CashuPayments: Sendable {
     public func recover() async throws {
         let recovered = try await redeemer().recoverPending()
         if !recovered.isEmpty { logger.notice("recovered interrupted Cashu swaps", metadata: ["count": "\(recovered.count)"]) }
-        try await recoverEscrow()
+        // Escrow's steps are finished first (a release swap must not be mistaken for a payment
+        // below); a failure there leaves plain payments to be credited all the same.
+        do { try await recoverEscrow() } catch {
+            logger.warning("escrow recovery failed; retrying with the next recovery", metadata: ["error": "\(error)"])
+        }
         let releases = try await releaseSwapIDs()
         for redemption in try await vault.uncredited() where !redemption.reference.hasPrefix(Self.unclaimedPrefix) && !releases.contains(redemption.id) {
             do {
