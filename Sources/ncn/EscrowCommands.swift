@@ -172,7 +172,17 @@ struct ArbitrateCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The disputes and claims that name your key, newest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "The disputes and claims that name your key, newest first.",
+            discussion: """
+                Reads kind 7900 escrow reports that name your key as arbitrator, keeps those whose \
+                proofs are locked to you and to the report's tenant, and shows each with whether you \
+                decided it.
+
+                Examples:
+                  ncn arbitrate list
+                  ncn arbitrate list --all --json
+                """)
         @OptionGroup var common: CommonOptions
         @Flag(help: "Also those you decided.") var all = false
 
@@ -196,7 +206,17 @@ struct ArbitrateCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One case with its evidence, oldest event first.")
+        static let configuration = CommandConfiguration(
+            abstract: "One case with its evidence, oldest event first.",
+            discussion: """
+                The report, then every event the relays hold about its request (the request, the \
+                provider's answers, ratings, reports, decisions) and the events offered as evidence, \
+                each with who wrote it.
+
+                Examples:
+                  ncn arbitrate show 8d2e…41
+                  ncn arbitrate show 8d2e…41 --json
+                """)
         @OptionGroup var common: CommonOptions
         @Argument(help: "The dispute or claim event id.") var id: String
 
@@ -226,7 +246,17 @@ struct ArbitrateCommand: AsyncParsableCommand {
     }
 
     struct Decide: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Sign the tranche for the winner alone and publish the decision (kind 7901).")
+        static let configuration = CommandConfiguration(
+            abstract: "Sign the tranche for the winner alone and publish the decision (kind 7901).",
+            discussion: """
+                Your signature on every proof of the tranche, encrypted to the winner: with its own \
+                signature it swaps the tranche. Once per case and before the tranche's locktime; a \
+                second decision is refused, since it would hand both sides a signature.
+
+                Examples:
+                  ncn arbitrate decide 8d2e…41 --for tenant --reason "no running answer was ever published"
+                  ncn arbitrate decide 8d2e…41 --for provider --reason "served in full; the tenant is silent"
+                """)
         @OptionGroup var common: CommonOptions
         @Argument(help: "The dispute or claim event id.") var id: String
         @Option(name: .customLong("for"), help: "tenant or provider.") var winner: String
