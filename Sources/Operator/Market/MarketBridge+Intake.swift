@@ -19,6 +19,11 @@ extension MarketBridge {
     /// (see `IntakeScheduler`): at most `intakeParallelism` at once, in order per request.
     func intake(pool: RelayPool, key: SecretKey) async throws {
         let since = Int64(now().addingTimeInterval(-options.lookback).timeIntervalSince1970)
+        // A request is judged against the leases that exist (one request, one bid) and the
+        // capacity that is free; before the first complete lists, both look empty, and a
+        // request arriving then was refused `no-capacity` (seen in CI).
+        await leases.waitUntilSynced()
+        await inventory?.waitUntilSynced()
         let stream = try pool.subscribe([
             Filter(kinds: [ComputeKinds.request], since: since),
             Filter(kinds: [ComputeKinds.deletion], tags: ["k": [String(ComputeKinds.request)]], since: since),
