@@ -63,6 +63,8 @@ public final class MarketBridge: Sendable {
     public let journal = MarketJournal()
     /// What the trusted publishers block (`followBlocklists`).
     let blocklist = Mutex(SharedBlocklist())
+    /// Each refused event is counted (`RelayPoolMetrics`); the log says so once every 10 s.
+    private let unpublishedLog = Mutex(LogThrottle(interval: .seconds(10)))
     private let offers = Mutex<OfferPublisher<ContinuousClock>?>(nil)
 
     /// - Parameter wakeUps: the queue billing's `MarketWakeUps` notifier feeds, so a new invoice
@@ -207,8 +209,10 @@ public final class MarketBridge: Sendable {
         let outcomes = await pool.publish(event, timeout: .seconds(10))
         RelayPoolMetrics.countRejections(outcomes)
         let accepted = outcomes.values.contains { $0.isSuccess }
-        if !accepted {
-            logger.warning("no relay accepted an event", metadata: ["kind": "\(event.kind)", "outcomes": "\(outcomes)"])
+        if !accepted, let held = unpublishedLog.withLock({ $0.admit(at: .now) }) {
+            var metadata: Logger.Metadata = ["kind": "\(event.kind)", "outcomes": "\(outcomes)"]
+            if held > 0 { metadata["not_logged_since_last"] = "\(held)" }
+            logger.warning("no relay accepted an event", metadata: metadata)
         }
         return accepted
     }
